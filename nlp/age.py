@@ -1,0 +1,161 @@
+"""Turn an age match into bounds: which number is the lower bound, which the upper, inclusive or not.
+
+A match is a span of tokens tagged by the lexicon (comparators, numbers, units, cues); the rule only
+says where an age is. The reading of the bounds is the same for every rule:
+
+- a comparator before a number applies to it ("> 18"), one after it too ("18 or older");
+- two numbers joined by a range word are a closed interval ("18-65", "between 18 and 65");
+- a number's unit is the unit after it, else the unit of the next number ("18 to 65 years"), else years.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span
+
+from .numbers import parse_number
+from .registry import age_in_years
+from .rules import MatcherRule, lexicon_norms
+
+# Rules that hold no age cue of their own read a bare duration as an age only when nothing around it
+# says it is a duration: "for 6 months to 2 years", "5 years or more since diagnosis".
+_CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp)\b|\.post_age$")
+_BEFORE_DURATION = {
+    "within", "for", "last", "past", "since", "duration", "expectancy", "survival", "history", "ago", "least",
+    "after", "before", "prior", "previous", "every", "over", "during", "interval", "period", "lasting",
+}
+_AFTER_DURATION = {
+    "before", "after", "prior", "ago", "since", "following", "post", "from", "of", "duration", "apart",
+    "earlier", "later", "beyond", "previously", "preceding", "until", "between",
+}
+_PLAUSIBLE_YEARS = 125.0
+_HEADING_AGE = re.compile(r"\bages?\b", re.I)
+
+_OPS = {">": (">", False), ">=": (">", True), "<": ("<", False), "<=": ("<", True)}
+
+
+def _atom_spans(span: Span) -> list[Span]:
+    atoms = span.doc._.eligex_atoms or []
+    return [a for a in atoms if a.start >= span.start and a.end <= span.end]
+
+
+def _events(span: Span) -> list[tuple[str, object, int, int, str | None]]:
+    """(kind, payload, start_char, end_char, label) in text order: numbers and lexicon atoms."""
+    norms = lexicon_norms()
+    by_start = {a.start: a for a in _atom_spans(span)}
+    events = []
+    i = span.start
+    while i < span.end:
+        atom = by_start.get(i)
+        if atom is not None:
+            events.append((atom.label_, norms.get(atom.id_), atom.start_char, atom.end_char, atom.id_))
+            i = atom.end
+            continue
+        token = span.doc[i]
+        if token.like_num:
+            value = parse_number(token.text)
+            if value is not None:
+                events.append(("NUM", value, token.idx, token.idx + len(token.text), token.text))
+        i += 1
+    return events
+
+
+def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
+    """The age constraint a match states, as a plain dict with offsets into the doc's text; ``None``
+    when the match is not an age after all."""
+    if rule.requires == "age_heading" and not any(_HEADING_AGE.search(h) for h in context.get("heading", [])):
+        return None
+    doc = span.doc
+    if not _CUED.search(rule.id):
+        before = {t.lower_ for t in doc[max(0, span.start - 2):span.start]}
+        after = {t.lower_ for t in doc[span.end:span.end + 2]}
+        if before & _BEFORE_DURATION or after & _AFTER_DURATION:
+            return None
+
+    values: list[dict] = []
+    pending: str | None = None
+    parts: list[dict] = []
+    first_part: int | None = None
+    last_part: int | None = None
+    for kind, payload, start, end, ident in _events(span):
+        significant = True
+        if kind in ("CMP_PRE", "CMP_AGE_PRE"):
+            pending = payload
+            parts.append({"role": "comparator", "start": start, "end": end})
+        elif kind == "NUM":
+            values.append({"value": payload, "text": ident, "start": start, "end": end, "op": pending, "unit": None})
+            pending = None
+            parts.append({"role": "value", "start": start, "end": end})
+        elif kind in ("CMP_POST", "CMP_AGE_POST"):
+            if values:
+                values[-1]["op"] = payload
+            parts.append({"role": "comparator", "start": start, "end": end})
+        elif kind == "AGE_UNIT":
+            if values and values[-1]["unit"] is None:
+                values[-1]["unit"] = (payload, start, end)
+            parts.append({"role": "unit", "start": start, "end": end})
+        elif kind in ("AGE_CUE", "OLD"):
+            parts.append({"role": "variable", "start": start, "end": end})
+        elif kind in ("RANGE", "BETWEEN"):
+            significant = kind == "RANGE" and bool(values)
+        else:  # PERSON, SEX: the subject, not part of the age statement
+            significant = False
+        if significant:
+            first_part = start if first_part is None else first_part
+            last_part = end
+    if not values or len(values) > 2 or first_part is None:
+        return None
+
+    # A unit stated once serves both numbers: "18 to 65 years".
+    for k, v in enumerate(values):
+        if v["unit"] is None:
+            later = [w["unit"] for w in values[k + 1:] if w["unit"] is not None]
+            earlier = [w["unit"] for w in values[:k] if w["unit"] is not None]
+            v["unit"] = later[0] if later else (earlier[-1] if earlier else None)
+
+    lower = upper = None
+    if len(values) == 1:
+        v = values[0]
+        if v["op"] is None:
+            return None
+        side, inclusive = _OPS[v["op"]]
+        if side == ">":
+            lower = (v, inclusive)
+        else:
+            upper = (v, inclusive)
+    else:
+        a, b = values
+        if a["op"] in ("<", "<=") and b["op"] in (">", ">=", None):
+            a, b = b, a
+        if a["op"] in ("<", "<=") or b["op"] in (">", ">="):
+            return None
+        lower = (a, _OPS[a["op"]][1] if a["op"] else True)
+        upper = (b, _OPS[b["op"]][1] if b["op"] else True)
+
+    unit_of = lambda v: v["unit"][0] if v["unit"] else "years"  # noqa: E731
+    years = {}
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if bound is not None:
+            y = age_in_years(float(bound[0]["value"]), unit_of(bound[0]))
+            if not 0 <= y <= _PLAUSIBLE_YEARS:
+                return None
+            years[name] = y
+    if "lower" in years and "upper" in years and years["lower"] > years["upper"]:
+        return None
+
+    main = upper[0] if upper is not None else lower[0]
+    unit = unit_of(main)
+    found: dict = {
+        "kind": "age", "rule": rule.id, "start": first_part, "end": last_part,
+        "unit": unit, "unit_stated": main["unit"] is not None, "parts": parts,
+    }
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if bound is None:
+            continue
+        v, inclusive = bound
+        entry = {"value": v["value"], "inclusive": inclusive, "text": v["text"], "start": v["start"], "end": v["end"]}
+        if unit_of(v) != unit:
+            entry["unit"] = unit_of(v)
+        found[name] = entry
+    return found

@@ -1,0 +1,77 @@
+"""One catalogue of coded errors and warnings, in the style of spaCy's ``errors.py``.
+
+Every message says what was expected and what was found, and names the input it is about.
+
+>>> str(EligexError("E010", source="trials.csv:7"))
+'[E010] trials.csv:7: the criteria text is empty (nothing to extract from).'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERRORS: dict[str, str] = {
+    # input: files and formats
+    "E001": "cannot read the input: {detail}",
+    "E002": "the input is not valid {expected}: {detail}",
+    "E003": "the input looks like {found}, not {expected} as its name or --input-format says",
+    "E004": "cannot detect the input format (tried {tried}); pass --input-format",
+    "E005": "the input is binary, not text ({detail})",
+    "E006": "the input is not valid {encoding} text: byte {byte} at offset {offset}; pass --encoding latin-1 if the file is Latin-1",
+    "E007": "the table has no column {column!r} (columns: {columns}); pass {option}",
+    "E008": "unknown input format {fmt!r} (expected one of {expected})",
+    "E009": "the input holds no trial records",
+    # input: one trial
+    "E010": "the criteria text is empty (nothing to extract from).",
+    "E011": "the trial has no id (expected {expected})",
+    "E012": "the criteria text is {length:,} characters, over the limit of {limit:,} (--max-chars)",
+    "E013": "the criteria text is not a string but {type}",
+    "E014": "the record has no eligibility criteria (expected {expected})",
+    "E015": "the criteria text contains control characters that are not text ({detail})",
+    # records and schema
+    "E020": "record for {trial} does not validate against {schema}: {problems}",
+    "E021": "line {line} is not valid JSON: {detail}",
+    # output
+    "E030": "unknown output format {fmt!r} (expected one of {expected})",
+    "E031": "cannot write {path}: {detail}",
+    # data files (patterns, catalogues)
+    "E040": "{path}:{line}: {detail}",
+    # internal: a bug, reported instead of written silently
+    "E099": "internal error while extracting: {detail}",
+}
+
+WARNINGS: dict[str, str] = {
+    "W001": "the registry's {field} ({registry}) differs from the age the criteria text states ({text})",
+    "W002": "the page is ambiguous: {detail}",
+    "W003": "no inclusion or exclusion heading was found; items have section 'unspecified'",
+}
+
+
+class EligexError(Exception):
+    """An error with a code from ``ERRORS``, the input it concerns, and its message.
+
+    >>> EligexError("E012", source="x.txt", length=1_000_000, limit=200_000).code
+    'E012'
+    """
+
+    def __init__(self, code: str, *, source: str | None = None, **fields: Any) -> None:
+        self.code = code
+        self.source = source
+        self.fields = fields
+        template = ERRORS[code]
+        self.detail = template.format(**fields)
+        where = f"{source}: " if source else ""
+        super().__init__(f"[{code}] {where}{self.detail}")
+
+    def with_source(self, source: str) -> "EligexError":
+        """The same error, naming ``source`` as the input it is about."""
+        return EligexError(self.code, source=source, **self.fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": str(self)}
+
+
+def warning(code: str, **fields: Any) -> dict[str, Any]:
+    """A warning entry for a record: ``{"code": ..., "message": ...}`` plus its fields."""
+    entry: dict[str, Any] = {"code": code, "message": f"[{code}] " + WARNINGS[code].format(**fields)}
+    return entry

@@ -1,0 +1,23 @@
+"""All ``Doc``/``Token`` extensions of eligex, declared once, prefixed, never forced."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+
+def register_extensions() -> None:
+    if not Doc.has_extension("eligex_atoms"):
+        Doc.set_extension("eligex_atoms", default=None)
+    if not Doc.has_extension("eligex_context"):
+        # what the item's place says: {"section": ..., "heading": [...]}
+        Doc.set_extension("eligex_context", default=None)
+    if not Doc.has_extension("eligex_found"):
+        # constraints found in the doc, as plain dicts (see age.build, sex.build)
+        Doc.set_extension("eligex_found", getter=_found)
+
+
+def _found(doc: Doc) -> list:
+    found = doc.user_data.get(("eligex", "found"))
+    if found is None:
+        found = doc.user_data[("eligex", "found")] = []
+    return found

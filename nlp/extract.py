@@ -1,0 +1,275 @@
+"""From one trial's criteria text to one record: normalise, segment, match, build, check.
+
+    TrialInput → normalize (textmap) → locate_criteria (page) → segment (sections) → spaCy per item
+    (pipeline) → constraints → record → schema check
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from . import __version__
+from .errors import EligexError, warning
+from .page import locate_criteria
+from .pipeline import load
+from .registry import age_in_years, registry_fields
+from .schema import problems, schema_version
+from .sections import Item, segment
+from .textmap import MappedText, normalize
+
+DEFAULT_MAX_CHARS = 200_000
+# Control characters other than tab, newline, carriage return and form feed mean the input is not text.
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Items that can hold an age or sex statement; the rest skip the spaCy pipeline entirely.
+_GATE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
+    r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b",
+    re.IGNORECASE,
+)
+_NOT_COMPUTABLE = re.compile(
+    r"informed consent|\bconsent\b|\bcomply\b|compliance|complian|willing(?:ness)?\b|able to (?:understand|read|"
+    r"follow|attend|communicate)|investigator'?s?'? (?:opinion|judge?ment|discretion)|opinion of the investigator|"
+    r"judge?ment of the investigator|in the opinion of|at the discretion|would interfere with|not appropriate|"
+    r"approporiate|unable to (?:understand|comply|follow|complete)|follow-up visits|study procedures",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class TrialInput:
+    """One trial as read from an input: its id, criteria text and the registry's structured fields."""
+
+    trial_id: str | None
+    text: Any
+    source: dict
+    registry: dict = field(default_factory=dict)  # raw fields: minimum_age, maximum_age, sex, ...
+    is_plain_text: bool = False  # plain text may be a whole registry page
+
+
+def check_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The criteria text if it can be extracted from; else an ``EligexError`` saying why."""
+    if text is None:
+        raise EligexError("E014", expected="an eligibility criteria text")
+    if not isinstance(text, str):
+        raise EligexError("E013", type=type(text).__name__)
+    if not text.strip():
+        raise EligexError("E010")
+    if len(text) > max_chars:
+        raise EligexError("E012", length=len(text), limit=max_chars)
+    m = _BINARY.search(text)
+    if m:
+        raise EligexError("E015", detail=f"{m.group()!r} at offset {m.start()}")
+    return text
+
+
+def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
+    """The record of one trial. Raises ``EligexError`` for input that cannot be extracted from."""
+    where = _where(trial)
+    if not trial.trial_id:
+        raise EligexError("E011", source=where, expected="an NCT id or the --id-column value")
+    try:
+        text = check_text(trial.text, max_chars)
+    except EligexError as exc:
+        raise exc.with_source(where) from None
+
+    mapped = normalize(text)
+    if trial.is_plain_text:
+        block = locate_criteria(mapped)
+    else:
+        block = None
+    start, end = (block.start, block.end) if block else (0, len(mapped.text))
+    seg = segment(mapped, start, end)
+
+    raw_registry = dict(trial.registry or {})
+    page_fields = block.registry if block else {}
+    for key, value in page_fields.items():
+        raw_registry.setdefault(key, value)
+    registry = registry_fields(
+        minimum_age=raw_registry.get("minimum_age"), maximum_age=raw_registry.get("maximum_age"),
+        sex=raw_registry.get("sex"), healthy_volunteers=raw_registry.get("healthy_volunteers"),
+        std_ages=raw_registry.get("std_ages"),
+        source=("page" if page_fields and not trial.registry else trial.source.get("format", "input")),
+    )
+
+    nlp = load()
+    items_out: list[dict] = []
+    constraints: list[dict] = []
+    for item in seg.items:
+        item_mapped = mapped.sub(item.start, item.end)
+        found = _run_item(nlp, item, item_mapped) if _needs_pipeline(item) else []
+        ids = []
+        for f in found:
+            c = _constraint(f, item, item_mapped, len(constraints) + 1)
+            constraints.append(c)
+            ids.append(c["id"])
+        s, e = mapped.span(item.start, item.end)
+        items_out.append({
+            "id": item.id, "section": item.section, "heading": item.heading, "marker": item.marker,
+            "parent": item.parent, "start": s, "end": e, "text": text[s:e],
+            "status": _status(item, found),
+        })
+
+    warnings = _warnings(seg, registry, constraints)
+    if block is not None:
+        for note in block.notes:
+            warnings.append(warning("W002", detail=note))
+    c_start, c_end = mapped.span(start, end) if end > start else (0, 0)
+    return {
+        "schema_version": schema_version(),
+        "trial_id": str(trial.trial_id),
+        "source": trial.source,
+        "registry": registry,
+        "criteria": {"text": text, "start": c_start, "end": c_end, "is_page": bool(block and block.is_page),
+                     "layout": seg.layout},
+        "items": items_out,
+        "constraints": constraints,
+        "warnings": warnings,
+        "extractor": {"name": "eligex", "version": __version__},
+    }
+
+
+def _where(trial: TrialInput) -> str:
+    src = trial.source or {}
+    loc = src.get("locator")
+    base = src.get("input", "<input>")
+    return f"{base}:{loc}" if loc else base
+
+
+def _needs_pipeline(item: Item) -> bool:
+    if _GATE.search(item.text):
+        return True
+    return any(re.search(r"\b(?:age|sex|gender)\b", h, re.I) for h in item.heading)
+
+
+def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+    doc = nlp.make_doc(item_mapped.text)
+    doc._.eligex_context = {"section": item.section, "heading": item.heading}
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return list(doc._.eligex_found)
+
+
+def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -> dict:
+    c: dict[str, Any] = {
+        "id": f"c{number}", "kind": found["kind"], "item": item.id, "section": item.section,
+        "negated": False, "evidence": item_mapped.evidence(found["start"], found["end"]),
+        "parts": [{"role": p["role"], **item_mapped.evidence(p["start"], p["end"])} for p in found.get("parts", [])],
+        "rules": [found["rule"]],
+    }
+    if found["kind"] == "age":
+        c["variable"] = "age"
+        for name in ("lower", "upper"):
+            if name in found:
+                b = found[name]
+                bound = {"value": b["value"], "inclusive": b["inclusive"], "text": b["text"]}
+                if "unit" in b:
+                    bound["unit"] = b["unit"]
+                c[name] = bound
+        c["unit"] = found["unit"]
+        c["unit_stated"] = found["unit_stated"]
+    elif found["kind"] == "sex":
+        c["value"] = found["value"]
+    return c
+
+
+def _status(item: Item, found: list[dict]) -> str:
+    if found:
+        return "parsed"
+    if _NOT_COMPUTABLE.search(item.text):
+        return "not_computable"
+    return "partial"
+
+
+def _warnings(seg, registry: dict | None, constraints: list[dict]) -> list[dict]:
+    out = []
+    if seg.items and not seg.headings:
+        out.append(warning("W003"))
+    if registry:
+        out.extend(age_disagreement(registry, constraints))
+    return out
+
+
+def text_age_interval(constraints: Iterable[dict]) -> tuple[float | None, float | None, list[str]]:
+    """The widest age interval, in years, that the text's age constraints allow; and their ids.
+
+    An inclusion "aged 18-65" allows [18, 65]; an exclusion "age > 75" implies an upper limit of 75.
+    Several cohorts give the widest span (the registry states one range for all of them).
+    """
+    lowers, uppers, ids = [], [], []
+    for c in constraints:
+        if c["kind"] != "age" or c.get("negated"):
+            continue
+        lo, up = c.get("lower"), c.get("upper")
+        to_years = lambda b: age_in_years(b["value"], b.get("unit", c["unit"]))  # noqa: E731
+        if c["section"] == "exclusion":
+            lo, up = (None, lo) if lo and not up else ((up, None) if up and not lo else (None, None))
+            if lo is None and up is None:
+                continue
+        if lo:
+            lowers.append(to_years(lo))
+        if up:
+            uppers.append(to_years(up))
+        ids.append(c["id"])
+    return (min(lowers) if lowers else None, max(uppers) if uppers else None, ids)
+
+
+def age_disagreement(registry: dict, constraints: list[dict]) -> list[dict]:
+    """W001 warnings where the registry's minimum/maximum age differs from what the text states."""
+    lower, upper, ids = text_age_interval(constraints)
+    out = []
+    for field_name, text_value in (("minimum_age", lower), ("maximum_age", upper)):
+        reg = registry.get(field_name)
+        if text_value is None or not reg or reg.get("value") is None:
+            continue
+        reg_years = age_in_years(reg["value"], reg["unit"])
+        if reg_years == 0 and field_name == "minimum_age":
+            continue  # "0 Years" is the registry's way of saying no minimum
+        if abs(reg_years - text_value) > 1e-6:
+            entry = warning("W001", field=field_name.replace("_", " "), registry=reg["text"],
+                            text=f"{_fmt(text_value)} years")
+            entry["constraint"] = ids[0]
+            out.append(entry)
+    return out
+
+
+def _fmt(years: float) -> str:
+    return str(int(years)) if float(years).is_integer() else f"{years:.2f}"
+
+
+def error_record(exc: EligexError, trial_id: str | None, source: dict) -> dict:
+    return {
+        "schema_version": schema_version(),
+        "trial_id": trial_id if trial_id else None,
+        "source": source,
+        "error": exc.to_dict(),
+        "extractor": {"name": "eligex", "version": __version__},
+    }
+
+
+def checked(record: dict) -> dict:
+    """``record`` if it passes the schema; a record that fails is a bug, raised as E020, never written."""
+    found = problems(record)
+    if found:
+        raise EligexError("E020", trial=record.get("trial_id"), schema="record.schema.json",
+                          problems="; ".join(found[:10]))
+    return record
+
+
+def extract_many(trials: Iterable[TrialInput | EligexError], *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[dict]:
+    """One schema-checked record per input; inputs that fail give error records and the run goes on."""
+    for trial in trials:
+        if isinstance(trial, EligexError):
+            yield checked(error_record(trial, trial.fields.get("trial_id"), trial.fields.get("record_source") or
+                                       {"format": "text", "input": trial.source or "<input>"}))
+            continue
+        try:
+            record = checked(extract_trial(trial, max_chars=max_chars))
+        except EligexError as exc:
+            record = checked(error_record(exc, trial.trial_id, trial.source))
+        except Exception as exc:  # a bug: reported as this trial's error record, and the batch goes on
+            bug = EligexError("E099", source=_where(trial), detail=f"{type(exc).__name__}: {exc}")
+            record = checked(error_record(bug, trial.trial_id, trial.source))
+        yield record

@@ -1,0 +1,105 @@
+"""Write records: JSON Lines or a JSON array of trial records, or a flat table (CSV/Parquet) with one row
+per constraint. Files are written atomically: to a temporary file beside the target, then renamed, so
+an interrupted run never leaves a half-written output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from .errors import EligexError
+
+OUTPUT_FORMATS = ("jsonl", "json", "csv", "parquet")
+FLAT_COLUMNS = [
+    "trial_id", "constraint_id", "item_id", "section", "kind", "variable", "value", "lower", "lower_inclusive",
+    "upper", "upper_inclusive", "unit", "negated", "window", "evidence", "start", "end", "rules",
+]
+
+
+def format_for(path: str | None, requested: str | None) -> str:
+    if requested:
+        if requested not in OUTPUT_FORMATS:
+            raise EligexError("E030", fmt=requested, expected=", ".join(OUTPUT_FORMATS))
+        return requested
+    if path:
+        suffix = Path(path).suffix.lower().lstrip(".")
+        if suffix in ("ndjson",):
+            return "jsonl"
+        if suffix in OUTPUT_FORMATS:
+            return suffix
+    return "jsonl"
+
+
+def flat_rows(record: dict) -> Iterator[dict]:
+    """One row per constraint of a trial record (error records have none)."""
+    for c in record.get("constraints", []):
+        lower, upper = c.get("lower") or {}, c.get("upper") or {}
+        variable = c.get("variable")
+        if isinstance(variable, dict):
+            variable = variable.get("id")
+        for key in ("drug", "concept", "event"):
+            if variable is None and isinstance(c.get(key), dict):
+                variable = c[key].get("id") or c[key].get("text")
+        window = c.get("window") or (c.get("windows") or [None])[0]
+        yield {
+            "trial_id": record["trial_id"], "constraint_id": c["id"], "item_id": c["item"], "section": c["section"],
+            "kind": c["kind"], "variable": variable, "value": c.get("value"),
+            "lower": lower.get("value"), "lower_inclusive": lower.get("inclusive"),
+            "upper": upper.get("value"), "upper_inclusive": upper.get("inclusive"),
+            "unit": c.get("unit"), "negated": c["negated"],
+            "window": json.dumps(window, sort_keys=True) if window else None,
+            "evidence": c["evidence"]["text"], "start": c["evidence"]["start"], "end": c["evidence"]["end"],
+            "rules": " ".join(c["rules"]),
+        }
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path beside ``path``, renamed onto it only when the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=str(target.parent))
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class RecordWriter:
+    """Accepts records one at a time; JSON Lines stream, the other formats collect rows."""
+
+    def __init__(self, fmt: str, stream: IO[str] | None = None, path: str | None = None) -> None:
+        self.fmt = fmt
+        self.stream = stream
+        self.path = path
+        self.rows: list[dict] = []
+        self.first = True
+
+    def write(self, record: dict) -> None:
+        if self.fmt == "jsonl":
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.fmt == "json":
+            self.stream.write(("[\n" if self.first else ",\n") + json.dumps(record, ensure_ascii=False))
+        else:
+            self.rows.extend(flat_rows(record))
+        self.first = False
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.stream.write("[\n]\n" if self.first else "\n]\n")
+        elif self.fmt in ("csv", "parquet"):
+            import pandas as pd
+
+            frame = pd.DataFrame(self.rows, columns=FLAT_COLUMNS)
+            if self.fmt == "csv":
+                frame.to_csv(self.stream, index=False)
+            else:
+                frame.to_parquet(self.path, index=False)

@@ -1,0 +1,351 @@
+"""Read trials from the inputs users have: ClinicalTrials.gov API v2 JSON, legacy XML (file, directory, zip),
+tables (CSV/TSV/Parquet/JSON Lines), plain text or a saved registry page, and standard input.
+
+The format is detected from the content (``--input-format`` forces it). Readers stream: they yield one
+``TrialInput`` per trial, or an ``EligexError`` for an input that cannot be read, so a batch goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator
+from xml.etree import ElementTree
+
+from .errors import EligexError
+from .extract import TrialInput
+
+FORMATS = ("auto", "ctgov-json", "ctgov-xml", "table", "text")
+ID_COLUMNS = ("nct_id", "nctid", "nct", "nct_number", "trial_id", "id")
+TEXT_COLUMNS = ("eligibility_criteria", "criteria", "eligibilitycriteria", "eligibility", "criteria_text", "text")
+REGISTRY_COLUMNS = {
+    "minimum_age": ("minimum_age", "min_age", "minimumage", "minage"),
+    "maximum_age": ("maximum_age", "max_age", "maximumage", "maxage"),
+    "sex": ("sex", "gender"),
+    "healthy_volunteers": ("healthy_volunteers", "healthyvolunteers", "accepts_healthy_volunteers"),
+    "std_ages": ("std_ages", "stdages"),
+}
+_NUL = b"\x00"
+_TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+
+Item = "TrialInput | EligexError"
+
+
+def _err(code: str, source: dict, trial_id: str | None = None, **fields: Any) -> EligexError:
+    where = source["input"] + (f":{source['locator']}" if source.get("locator") else "")
+    return EligexError(code, source=where, record_source=source, trial_id=trial_id, **fields)
+
+
+# -- registry dicts ---------------------------------------------------------------------------------
+def _ci(d: dict, *names: str) -> Any:
+    """A value of ``d`` by any of ``names``, ignoring case."""
+    lower = {str(k).lower(): v for k, v in d.items()}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def _v2_trial(study: dict, source: dict) -> TrialInput:
+    ps = _ci(study, "protocolSection") or {}
+    ident = _ci(ps, "identificationModule") or {}
+    elig = _ci(ps, "eligibilityModule") or {}
+    return TrialInput(
+        trial_id=_ci(ident, "nctId"),
+        text=_ci(elig, "eligibilityCriteria"),
+        source=source,
+        registry={
+            "minimum_age": _ci(elig, "minimumAge"), "maximum_age": _ci(elig, "maximumAge"),
+            "sex": _ci(elig, "sex", "gender"), "healthy_volunteers": _ci(elig, "healthyVolunteers"),
+            "std_ages": _ci(elig, "stdAges"),
+        },
+    )
+
+
+def trial_from_mapping(row: dict, *, source: dict, id_column: str | None = None,
+                       text_column: str | None = None) -> TrialInput:
+    """A ``TrialInput`` from an API v2 study or a flat table row (column names found case-insensitively)."""
+    if _ci(row, "protocolSection") is not None:
+        return _v2_trial(row, {**source, "format": "ctgov_v2_json"})
+    trial_id = _ci(row, id_column) if id_column else _ci(row, *ID_COLUMNS)
+    text = _ci(row, text_column) if text_column else _ci(row, *TEXT_COLUMNS)
+    if text is None and text_column is None and _ci(row, *TEXT_COLUMNS) is None:
+        text = None
+    registry = {key: _none(_ci(row, *names)) for key, names in REGISTRY_COLUMNS.items()}
+    return TrialInput(trial_id=_none(trial_id), text=text, source=source, registry=registry)
+
+
+def _none(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+# -- detection --------------------------------------------------------------------------------------
+def _decode(data: bytes, name: str, encoding: str) -> str:
+    head = data[:8192]
+    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+        raise EligexError("E005", source=name, detail=f"a NUL byte at offset {head.index(_NUL)}")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise EligexError("E006", source=name, encoding=encoding, byte=hex(data[exc.start]), offset=exc.start) from None
+    except LookupError:
+        raise EligexError("E001", source=name, detail=f"unknown encoding {encoding!r}") from None
+
+
+def detect(data: bytes, name: str) -> str:
+    """The format of ``data`` from its content: ``zip``, ``parquet``, ``ctgov-xml``, ``json``, ``table``
+    or ``text``."""
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return "ctgov-xml" if b"<clinical_study" in data[:20000] else "text"
+    if head.startswith((b"{", b"[")):
+        return "json"
+    suffix = Path(name).suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        return "table"
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
+    cells = [c.strip().strip('"') for c in first.replace("\t", ",").split(",")]
+    if any(c in ID_COLUMNS for c in cells) and any(c in TEXT_COLUMNS for c in cells):
+        return "table"
+    return "text"
+
+
+_EXPECTED = {".json": "json", ".jsonl": "json", ".ndjson": "json", ".xml": "ctgov-xml", ".csv": "table",
+             ".tsv": "table", ".parquet": "parquet", ".zip": "zip"}
+_NAMES = {"json": "JSON", "ctgov-xml": "ClinicalTrials.gov XML", "table": "a CSV/TSV table", "parquet": "Parquet",
+          "zip": "a zip archive", "text": "plain text"}
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def read_inputs(paths: list[str], *, input_format: str = "auto", id_column: str | None = None,
+                text_column: str | None = None, encoding: str = "utf-8") -> Iterator[Any]:
+    """Every trial of every input, in order, as ``TrialInput`` or ``EligexError``."""
+    if input_format not in FORMATS:
+        raise EligexError("E008", fmt=input_format, expected=", ".join(FORMATS))
+    for path in paths:
+        yield from _read_one(path, input_format, id_column, text_column, encoding)
+
+
+def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator[Any]:
+    name = "<stdin>" if path == "-" else path
+    src = {"format": "text", "input": name, "locator": None}
+    try:
+        if path != "-" and os.path.isdir(path):
+            yield from _read_xml_dir(Path(path))
+            return
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        yield _err("E001", src, detail=exc.strerror or str(exc))
+        return
+    if not data.strip():
+        yield _err("E009", src)
+        return
+    found = detect(data, name)
+    suffix = Path(name).suffix.lower()
+    expected = _EXPECTED.get(suffix)
+    if fmt == "auto" and expected and expected != found and not (expected == "table" and found == "text"):
+        yield _err("E003", src, found=_NAMES[found], expected=_NAMES[expected])
+        return
+    kind = found if fmt == "auto" else fmt
+    if fmt == "ctgov-json":
+        kind = "json"
+    if fmt == "table" and found in ("parquet", "json"):
+        kind = found
+    try:
+        if kind == "zip":
+            yield from _read_zip(data, name)
+        elif kind == "parquet":
+            yield from _read_parquet(data, name, id_column, text_column)
+        elif kind == "ctgov-xml":
+            yield _xml_trial(data, {"format": "ctgov_xml", "input": name, "locator": None}, encoding)
+        elif kind == "json":
+            yield from _read_json(_decode(data, name, encoding), name, id_column, text_column, forced=fmt != "auto")
+        elif kind == "table":
+            yield from _read_csv(_decode(data, name, encoding), name, id_column, text_column)
+        else:
+            text = _decode(data, name, encoding)
+            yield TrialInput(trial_id=_text_id(text, name), text=text,
+                             source={"format": "text", "input": name, "locator": None}, is_plain_text=True)
+    except EligexError as exc:
+        yield _err(exc.code, src, **exc.fields) if not exc.source else exc
+
+
+def _text_id(text: str, name: str) -> str:
+    """The NCT id a text names (a saved page shows it), else the file's stem."""
+    import re
+
+    m = re.search(r"\bNCT\d{8}\b", text)
+    if m:
+        return m.group()
+    return "stdin" if name == "<stdin>" else Path(name).stem
+
+
+def _read_json(text: str, name: str, id_column, text_column, *, forced: bool) -> Iterator[Any]:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        doc = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        if stripped.startswith("{") and "\n" in stripped.strip():
+            yield from _read_ndjson(stripped, name, id_column, text_column)
+            return
+        raise EligexError("E002", source=name, expected="JSON", detail=f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if isinstance(doc, dict) and isinstance(_ci(doc, "studies"), list):
+        rows, prefix = _ci(doc, "studies"), "studies"
+    elif isinstance(doc, list):
+        rows, prefix = doc, ""
+    elif isinstance(doc, dict):
+        rows, prefix = [doc], None
+    else:
+        raise EligexError("E002", source=name, expected="a study, a list of studies or {\"studies\": [...]}",
+                          detail=f"found a JSON {type(doc).__name__}")
+    if not rows:
+        raise EligexError("E009", source=name)
+    for n, row in enumerate(rows):
+        loc = None if prefix is None else f"{prefix}[{n}]"
+        src = {"format": "ctgov_v2_json", "input": name, "locator": loc}
+        if not isinstance(row, dict):
+            yield _err("E002", src, expected="a JSON object per study", detail=f"found {type(row).__name__}")
+            continue
+        yield trial_from_mapping(row, source={**src, "format": "table"} if _ci(row, "protocolSection") is None else src,
+                                 id_column=id_column, text_column=text_column)
+
+
+def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        src = {"format": "table", "input": name, "locator": f"line {lineno}"}
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(row, dict):
+            yield _err("E002", src, expected="a JSON object per line", detail=f"found {type(row).__name__}")
+            continue
+        if _ci(row, "protocolSection") is not None:
+            src["format"] = "ctgov_v2_json"
+        yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
+                             row, src, id_column, text_column)
+
+
+def _check_columns(trial: TrialInput, row: dict, src: dict, id_column, text_column) -> Any:
+    if src["format"] == "ctgov_v2_json":
+        return trial
+    if text_column and _ci(row, text_column) is None:
+        return _err("E007", src, trial_id=trial.trial_id, column=text_column, columns=", ".join(map(str, row)),
+                    option="--text-column")
+    if not text_column and _ci(row, *TEXT_COLUMNS) is None:
+        return _err("E007", src, trial_id=trial.trial_id, column=TEXT_COLUMNS[0], columns=", ".join(map(str, row)),
+                    option="--text-column")
+    return trial
+
+
+def _read_csv(text: str, name: str, id_column, text_column) -> Iterator[Any]:
+    delimiter = "\t" if Path(name).suffix.lower() in (".tsv", ".tab") or ("\t" in text.split("\n", 1)[0]) else ","
+    csv.field_size_limit(2**31 - 1)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = reader.fieldnames or []
+    _require_columns(columns, name, id_column, text_column)
+    for n, row in enumerate(reader, 1):
+        src = {"format": "table", "input": name, "locator": f"row {n}"}
+        yield trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column)
+
+
+def _require_columns(columns, name, id_column, text_column) -> None:
+    lower = {str(c).lower() for c in columns}
+    listed = ", ".join(map(str, columns)) or "(none)"
+    if text_column and text_column.lower() not in lower:
+        raise EligexError("E007", source=name, column=text_column, columns=listed, option="--text-column")
+    if not text_column and not lower & set(TEXT_COLUMNS):
+        raise EligexError("E007", source=name, column=TEXT_COLUMNS[0], columns=listed, option="--text-column")
+    if id_column and id_column.lower() not in lower:
+        raise EligexError("E007", source=name, column=id_column, columns=listed, option="--id-column")
+
+
+def _read_parquet(data: bytes, name: str, id_column, text_column) -> Iterator[Any]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise EligexError("E002", source=name, expected="Parquet", detail=str(exc)) from None
+    _require_columns(pf.schema_arrow.names, name, id_column, text_column)
+    n = 0
+    for batch in pf.iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            n += 1
+            src = {"format": "table", "input": name, "locator": f"row {n}"}
+            yield trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column)
+
+
+def _xml_trial(data: bytes, src: dict, encoding: str) -> Any:
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return _err("E002", src, expected="XML", detail=str(exc))
+    if root.tag != "clinical_study":
+        return _err("E002", src, expected="a <clinical_study> document", detail=f"the root element is <{root.tag}>")
+
+    def text_of(path: str) -> str | None:
+        el = root.find(path)
+        return el.text if el is not None and el.text is not None else None
+
+    return TrialInput(
+        trial_id=text_of("id_info/nct_id"),
+        text=text_of("eligibility/criteria/textblock"),
+        source=src,
+        registry={
+            "minimum_age": text_of("eligibility/minimum_age"), "maximum_age": text_of("eligibility/maximum_age"),
+            "sex": text_of("eligibility/gender"), "healthy_volunteers": text_of("eligibility/healthy_volunteers"),
+        },
+    )
+
+
+def _read_xml_dir(path: Path) -> Iterator[Any]:
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+    if not files:
+        yield _err("E009", {"format": "ctgov_xml", "input": str(path), "locator": None})
+        return
+    for f in files:
+        src = {"format": "ctgov_xml", "input": str(f), "locator": None}
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            yield _err("E001", src, detail=exc.strerror or str(exc))
+            continue
+        yield _xml_trial(data, src, "utf-8")
+
+
+def _read_zip(data: bytes, name: str) -> Iterator[Any]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise EligexError("E002", source=name, expected="a zip archive", detail=str(exc)) from None
+    members = sorted(m for m in zf.namelist() if m.lower().endswith(".xml"))
+    if not members:
+        raise EligexError("E009", source=name)
+    for member in members:
+        src = {"format": "ctgov_xml", "input": name, "locator": member}
+        yield _xml_trial(zf.read(member), src, "utf-8")

@@ -1,0 +1,381 @@
+"""Split criteria text into sections (inclusion / exclusion) and items, with offsets. No spaCy here.
+
+Works on a ``MappedText`` so every item keeps its place in the original input. Handles the layouts of
+ClinicalTrials.gov: Markdown bullets (API v2), hard-wrapped legacy XML text, the old PDQ layout
+("PATIENT CHARACTERISTICS:" / "Hepatic:" headings), numbered lists, nested sub-items, headings inside
+run-on paragraphs and run-on paragraphs joined by ";".
+
+>>> from nlp.textmap import normalize
+>>> seg = segment(normalize("Inclusion Criteria:\\n- aged 18-65\\n- ECOG 0-1\\nExclusion Criteria:\\n- pregnancy"))
+>>> [(i.id, i.section, i.text) for i in seg.items]
+[('I1', 'inclusion', 'aged 18-65'), ('I2', 'inclusion', 'ECOG 0-1'), ('E1', 'exclusion', 'pregnancy')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textmap import MappedText
+
+INCLUSION, EXCLUSION, UNSPECIFIED = "inclusion", "exclusion", "unspecified"
+_PREFIX = {INCLUSION: "I", EXCLUSION: "E", UNSPECIFIED: "U"}
+
+_QUALIFIERS = (
+    r"(?:key|main|major|general|specific|additional|other|principal|primary|secondary|study|overall|"
+    r"basic|further|the|for|all|patient|patients|subject|subjects|participant|participants|core|part|"
+    r"cohort|arm|phase|[a-z0-9]{1,3})"
+)
+# A whole line that is a section heading: "Inclusion Criteria:", "KEY EXCLUSION CRITERIA",
+# "Criteria for exclusion", "Exclusion criteria for Cohort B:", "Inclusion:".
+_HEADING_LINE = re.compile(
+    rf"^(?:(?:{_QUALIFIERS})[\s/-]+){{0,4}}"
+    r"(?:(?P<kw>inclusion|exclusion|inclusionary|exclusionary|eligibility)s?(?:[\s-]+(?:criteria|criterion|requirements?))?"
+    r"|criteria\s+(?:for|of)\s+(?P<kw2>inclusion|exclusion|eligibility|participation|entry))"
+    r"(?P<tail>\s+[^:.;]{0,60}?)?\s*[:.-]?\s*$",
+    re.IGNORECASE,
+)
+# A heading at the start of a line followed by content: "Inclusion Criteria: All patients ..."
+_HEADING_INLINE = re.compile(
+    rf"^(?:(?:{_QUALIFIERS})\s+){{0,2}}(?P<kw>inclusion|exclusion)\s+criteria\s*(?P<tail>\([^)]{{0,40}}\)\s*)?:\s*",
+    re.IGNORECASE,
+)
+# A heading in the middle of a run-on line: "... following treatment Exclusion Criteria: Abnormal ..."
+_HEADING_MIDLINE = re.compile(
+    r"(?<=\S)[ \t]+(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)\s*:)"
+)
+# Old PDQ layout: all-caps headings ending in ":" ("DISEASE CHARACTERISTICS:", "PRIOR CONCURRENT THERAPY:")
+_PDQ_HEADING = re.compile(r"^(?P<label>[A-Z][A-Z0-9 /&,()'-]{3,60}):\s*(?P<rest>.*)$")
+# A short unmarked line ending in ":" is heading context: "Hepatic:", "Performance status:", "Cohort A:"
+_SUBHEADING = re.compile(r"^(?P<label>[A-Z0-9(][^:;.]{0,48}):\s*(?P<rest>.*)$")
+
+_MARKER = re.compile(
+    r"^(?P<marker>"
+    r"[-*+\u2022\u25a0\u25a1\u2713\u27a2\u2192>](?=\s)"
+    r"|o(?=\s+\S)"
+    r"|\(?\d{1,3}[.)](?=\s|[A-Za-z])(?!\d)"
+    r"|\(\d{1,3}\)"
+    r"|\(?[ivxIVX]{1,5}[.)](?=\s)"
+    r"|\([ivxIVX]{1,5}\)"
+    r"|\(?[a-zA-Z][.)](?=\s)"
+    r"|\([a-zA-Z]\)"
+    r")\s*"
+)
+_ROMAN = re.compile(r"^\(?[ivxIVX]{1,5}[.)]?\)?$")
+# Where a run-on paragraph is split into items: "; " followed by a new clause.
+_RUNON_SPLIT = re.compile(r";\s+(?=[A-Z(])")
+_SENTENCE_END = re.compile(r"[.;:!?]\s*$")
+
+
+@dataclass
+class Item:
+    """One criterion item. Offsets (``start``/``end``) are into the normalised criteria text."""
+
+    id: str
+    section: str
+    start: int
+    end: int
+    text: str
+    heading: list[str] = field(default_factory=list)
+    marker: str | None = None
+    parent: str | None = None
+    indent: int = 0
+    marker_type: str | None = None
+    children: int = 0
+
+
+@dataclass
+class Segmentation:
+    items: list[Item]
+    headings: list[tuple[str, int, int, str]]  # (section kind, start, end, label) of each section heading
+    layout: str  # "pdq", "list", "paragraph" or "empty"
+
+
+def _marker_type(marker: str | None) -> str | None:
+    if marker is None:
+        return None
+    m = marker.strip("() ")
+    if m[:-1].isdigit() or m.isdigit():
+        return "number"
+    if _ROMAN.match(marker.strip()) and len(m.rstrip(".)")) > 1:
+        return "roman"
+    if m and m[0].isalpha() and len(m.rstrip(".)")) == 1 and m not in ("o",):
+        return "alpha" if m[0].islower() else "ALPHA"
+    return "bullet:" + marker.strip()
+
+
+def _section_of(kw: str | None) -> str:
+    kw = (kw or "").lower()
+    if kw.startswith("inclusion"):
+        return INCLUSION
+    if kw.startswith("exclusion"):
+        return EXCLUSION
+    return UNSPECIFIED
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Line spans in ``text[start:end]``, with extra breaks before mid-line section headings."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line_start = pos
+        for m in _HEADING_MIDLINE.finditer(text, pos, stop):
+            spans.append((line_start, m.start()))
+            line_start = m.end()
+        spans.append((line_start, stop))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return spans
+
+
+def classify_heading(line: str) -> tuple[str, str] | None:
+    """``(section, label)`` if ``line`` is a whole-line section heading, else ``None``.
+
+    >>> classify_heading("Key Inclusion Criteria:")
+    ('inclusion', 'Key Inclusion Criteria:')
+    >>> classify_heading("Criteria for exclusion") [0]
+    'exclusion'
+    >>> classify_heading("Patients with inclusion body myositis are excluded") is None
+    True
+    """
+    clean = line.strip().strip("*_#").strip()
+    if len(clean) > 90:
+        return None
+    m = _HEADING_LINE.match(clean)
+    if not m:
+        return None
+    tail = (m.group("tail") or "").strip()
+    if tail and (len(tail.split()) > 8 or re.search(r"\b(?:are|is|will|must|be|with|have|who)\b", tail, re.I)):
+        return None
+    return _section_of(m.group("kw") or m.group("kw2")), line.strip()
+
+
+def segment(mapped: MappedText, start: int = 0, end: int | None = None) -> Segmentation:
+    """Segment ``mapped.text[start:end]`` into items.
+
+    Item ids are stable and readable: ``I1``, ``I2`` for inclusion items, ``E1`` for exclusion, ``U1``
+    where no heading says which; nested sub-items are ``I3.1``, ``I3.2``.
+    """
+    text = mapped.text
+    end = len(text) if end is None else end
+    builder = _Builder(mapped)
+    pdq = False
+    for ls, le in _lines(text, start, end):
+        raw = text[ls:le]
+        stripped = raw.strip()
+        if not stripped:
+            builder.blank()
+            continue
+        indent = len(raw) - len(raw.lstrip(" \t"))
+        content_start = ls + indent
+        heading = classify_heading(stripped)
+        if heading is not None:
+            builder.section_heading(heading[0], content_start, le, heading[1])
+            continue
+        m = _HEADING_INLINE.match(stripped)
+        if m:
+            builder.section_heading(_section_of(m.group("kw")), content_start,
+                                    content_start + len(m.group().rstrip()), m.group().strip())
+            content_start += m.end()
+            stripped = text[content_start:le].strip()
+            if not stripped:
+                continue
+        mk = _MARKER.match(stripped)
+        if mk is None:
+            pdq_m = _PDQ_HEADING.match(stripped)
+            if pdq_m and pdq_m.group("label").upper() == pdq_m.group("label") and len(pdq_m.group("label")) >= 4:
+                pdq = True
+                builder.context_heading(pdq_m.group("label") + ":", level=1)
+                rest = pdq_m.group("rest")
+                if rest:
+                    builder.plain(content_start + stripped.index(rest, len(pdq_m.group("label"))), le, indent)
+                continue
+            sub = _SUBHEADING.match(stripped)
+            if sub and len(sub.group("label").split()) <= 5 and not builder.continues(indent, stripped):
+                builder.context_heading(sub.group("label") + ":", level=2)
+                rest = sub.group("rest")
+                if rest:
+                    builder.plain(content_start + len(stripped) - len(rest), le, indent, after_subheading=True)
+                continue
+            builder.plain(content_start, le, indent)
+        else:
+            marker = mk.group("marker")
+            builder.marked(content_start + mk.end(), le, indent, marker)
+    items = builder.finish()
+    if not items:
+        layout = "empty"
+    elif pdq:
+        layout = "pdq"
+    elif any(i.marker for i in items):
+        layout = "list"
+    else:
+        layout = "paragraph"
+    return Segmentation(items=items, headings=builder.headings, layout=layout)
+
+
+class _Builder:
+    """Accumulates lines into items; keeps the nesting stack and the heading context."""
+
+    def __init__(self, mapped: MappedText) -> None:
+        self.mapped = mapped
+        self.text = mapped.text
+        self.section = UNSPECIFIED
+        self.context: list[str] = []  # [level-1 heading, level-2 heading]
+        self.headings: list[tuple[str, int, int, str]] = []
+        self.raw: list[dict] = []  # items under construction
+        self.stack: list[dict] = []
+        self.last_blank = False
+        self.current: dict | None = None
+
+    # -- events -----------------------------------------------------------------------------------
+    def blank(self) -> None:
+        self.last_blank = True
+
+    def section_heading(self, section: str, start: int, end: int, label: str) -> None:
+        self.section = section if section != UNSPECIFIED else self.section
+        self.headings.append((section, start, end, label))
+        self.context = []
+        self.stack = []
+        self.current = None
+        self.last_blank = False
+
+    def context_heading(self, label: str, level: int) -> None:
+        if level == 1:
+            self.context = [label]
+        else:
+            self.context = self.context[:1] + [label]
+        self.stack = []
+        self.current = None
+        self.last_blank = False
+
+    def continues(self, indent: int, stripped: str) -> bool:
+        """Whether an unmarked line continues the current item (a hard wrap)."""
+        cur = self.current
+        if cur is None or self.last_blank:
+            return False
+        if indent > cur["indent"] and indent >= cur["text_col"] - 1 and cur["text_col"] > 0:
+            return True
+        prev = self.text[cur["start"]:cur["end"]].rstrip()
+        # A line that does not end a sentence, followed by one starting in lower case: a wrap.
+        return bool(prev) and not _SENTENCE_END.search(prev) and stripped[:1].islower()
+
+    def plain(self, start: int, end: int, indent: int, *, after_subheading: bool = False) -> None:
+        stripped = self.text[start:end].strip()
+        if not after_subheading and self.continues(indent, stripped):
+            self.current["end"] = end
+            self.last_blank = False
+            return
+        parent = None
+        eff_indent = indent
+        top = self.stack[-1] if self.stack else None
+        if top is not None and self.text[top["start"]:top["end"]].rstrip().endswith(":") and indent <= top["indent"] + 8:
+            parent = top
+            eff_indent = top["indent"] + 1
+        else:
+            while self.stack and self.stack[-1]["indent"] >= indent:
+                self.stack.pop()
+            if self.stack and indent > self.stack[-1]["indent"] and self.last_blank and self.stack[-1]["marker"]:
+                parent = self.stack[-1]
+        self._open(start, end, eff_indent, None, parent, text_col=indent)
+
+    def marked(self, start: int, end: int, indent: int, marker: str) -> None:
+        mtype = _marker_type(marker)
+        parent = None
+        while self.stack:
+            top = self.stack[-1]
+            if top["indent"] > indent:
+                self.stack.pop()
+                continue
+            if top["indent"] == indent:
+                ends_colon = self.text[top["start"]:top["end"]].rstrip().endswith(":")
+                if ends_colon and top["marker_type"] != mtype:
+                    parent = top
+                    break
+                self.stack.pop()
+                continue
+            parent = top
+            break
+        eff = indent if parent is None or parent["indent"] < indent else parent["indent"] + 1
+        col = start - self.text.rfind("\n", 0, start) - 1
+        self._open(start, end, eff, marker, parent, text_col=col, mtype=mtype)
+
+    def _open(self, start, end, indent, marker, parent, *, text_col, mtype=None) -> None:
+        item = {
+            "start": start, "end": end, "indent": indent, "marker": marker, "marker_type": mtype,
+            "parent": parent, "section": self.section, "context": list(self.context), "text_col": text_col,
+        }
+        self.raw.append(item)
+        self.stack.append(item)
+        self.current = item
+        self.last_blank = False
+
+    # -- result -----------------------------------------------------------------------------------
+    def finish(self) -> list[Item]:
+        expanded: list[dict] = []
+        for item in self.raw:
+            expanded.extend(self._split_runon(item))
+        counters: dict[str, int] = {}
+        child_counts: dict[int, int] = {}
+        ids: dict[int, str] = {}
+        items: list[Item] = []
+        for raw in expanded:
+            parent = raw["parent"]
+            while parent is not None and id(parent) not in ids:
+                parent = parent["parent"]  # the parent was split: attach to its own parent
+            if parent is None:
+                counters[raw["section"]] = counters.get(raw["section"], 0) + 1
+                item_id = f"{_PREFIX[raw['section']]}{counters[raw['section']]}"
+            else:
+                pid = id(parent)
+                child_counts[pid] = child_counts.get(pid, 0) + 1
+                item_id = f"{ids[pid]}.{child_counts[pid]}"
+            ids[id(raw)] = item_id
+            s, e = raw["start"], raw["end"]
+            while e > s and self.text[e - 1].isspace():
+                e -= 1
+            sub = self.mapped.sub(s, e)
+            items.append(Item(
+                id=item_id, section=raw["section"], start=s, end=e, text=sub.text,
+                heading=raw["context"], marker=raw["marker"].strip() if raw["marker"] else None,
+                parent=ids[id(parent)] if parent is not None else None, indent=raw["indent"],
+                marker_type=raw["marker_type"],
+            ))
+        return items
+
+    def _split_runon(self, item: dict) -> list[dict]:
+        """Split an unmarked run-on paragraph at "; " + new clause (outside parentheses)."""
+        if item["marker"] is not None:
+            return [item]
+        s, e = item["start"], item["end"]
+        body = self.text[s:e]
+        cuts = [m for m in _RUNON_SPLIT.finditer(body) if _paren_depth(body, m.start()) == 0]
+        if not cuts:
+            return [item]
+        parts = []
+        pos = 0
+        for m in cuts:
+            parts.append((pos, m.start()))
+            pos = m.end()
+        parts.append((pos, len(body)))
+        parts = [(ps, pe) for ps, pe in parts if body[ps:pe].strip()]
+        out = []
+        for k, (ps, pe) in enumerate(parts):
+            # the last clause keeps the item's identity: sub-items below a run-on ("...; regimens:")
+            # belong to it
+            piece = item if k == len(parts) - 1 else dict(item)
+            piece["start"], piece["end"] = s + ps, s + pe
+            out.append(piece)
+        return out
+
+
+def _paren_depth(text: str, pos: int) -> int:
+    depth = 0
+    for ch in text[:pos]:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+    return depth

@@ -1,0 +1,50 @@
+"""scispaCy's rule tokenizer, extended to split what criteria glue together.
+
+Neither spaCy's default nor scispaCy's tokenizer splits ``CrCl<45ml/min`` or ``ALT>=3xULN``
+(shared/design/dependency-notes.md); these extra rules split comparators, number/unit joins and
+``18-year-old`` from its number, and keep ``>=`` one token.
+
+>>> import spacy
+>>> nlp = spacy.blank("en")
+>>> nlp.tokenizer = make_tokenizer(nlp)
+>>> [t.text for t in nlp("CrCl<45ml/min, >=18years, ALT>=3xULN, 18-year-old, COVID-19, 1st")]
+['CrCl', '<', '45', 'ml/min', ',', '>=', '18', 'years', ',', 'ALT', '>=', '3', 'x', 'ULN', ',', '18', '-', 'year-old', ',', 'COVID-19', ',', '1st']
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+
+_COMPARATOR = r">=|<=|=>|=<|[<>=~]"
+_EXTRA_PREFIX = rf"^(?:{_COMPARATOR})"
+_EXTRA_INFIX = (
+    rf"(?:{_COMPARATOR})"
+    r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
+    r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
+    r"|(?<=[0-9])(?=[a-zA-Z%\u00b5\u03bc])(?!(?:st|nd|rd|th)\b)"  # 18years, but not 1st
+)
+
+
+def make_tokenizer(nlp: Language) -> Tokenizer:
+    """scispaCy's ``combined_rule_tokenizer`` with comparator and number/unit splits added."""
+    with warnings.catch_warnings():
+        # scispaCy's regexes trigger "Possible set union" FutureWarnings when compiled
+        warnings.simplefilter("ignore", FutureWarning)
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+        base = combined_rule_tokenizer(nlp)
+        prefix = re.compile(_EXTRA_PREFIX + "|" + base.prefix_search.__self__.pattern)
+        infix = re.compile(_EXTRA_INFIX + "|" + base.infix_finditer.__self__.pattern)
+    return Tokenizer(
+        nlp.vocab,
+        rules=base.rules,
+        prefix_search=prefix.search,
+        suffix_search=base.suffix_search,
+        infix_finditer=infix.finditer,
+        token_match=base.token_match,
+        url_match=base.url_match,
+    )
