@@ -29,6 +29,16 @@ _AFTER_DURATION = {
     "before", "after", "prior", "ago", "since", "following", "post", "from", "of", "duration", "apart",
     "earlier", "later", "beyond", "previously", "preceding", "until", "between",
 }
+# After a number with no unit, only these may follow an age ("patients over 65 and ...");
+# "more than 2 cigarettes", "< 9 g/dL" are not ages.
+_AFTER_BARE_NUMBER = {"and", "or", "with", "who", "at", "in", "of", "are", "is", "must", "should", "may", "can",
+                      "will", "were", "if", "but", "without", "having", "that", "on"}
+# Sub-headings of the old PDQ layout under which a bare "At least 3 months" is not an age.
+_OTHER_TOPIC = re.compile(
+    r"expectancy|performance|hemat|hepatic|renal|cardi|pulmon|therap|chemo|radio|surg|endocrine|biologic|disease|"
+    r"medication|neuro|immun|concurrent|prior|other|lab|blood|status|tumor|cancer|histolog",
+    re.I,
+)
 _PLAUSIBLE_YEARS = 125.0
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
 
@@ -67,11 +77,20 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     if rule.requires == "age_heading" and not any(_HEADING_AGE.search(h) for h in context.get("heading", [])):
         return None
     doc = span.doc
-    if not _CUED.search(rule.id):
+    cued = bool(_CUED.search(rule.id))
+    if not cued:
         before = {t.lower_ for t in doc[max(0, span.start - 2):span.start]}
         after = {t.lower_ for t in doc[span.end:span.end + 2]}
         if before & _BEFORE_DURATION or after & _AFTER_DURATION:
             return None
+        headings = context.get("heading", [])
+        if headings and _OTHER_TOPIC.search(headings[-1]) and not _HEADING_AGE.search(headings[-1]):
+            return None
+        if span.end < len(doc):
+            nxt = doc[span.end]
+            if not (nxt.is_punct or nxt.lower_ in _AFTER_BARE_NUMBER or nxt.ent_type_ in ("OLD", "PERSON")):
+                if span[-1].ent_type_ != "AGE_UNIT" or nxt.is_alpha and nxt.ent_type_ == "":
+                    return None
 
     values: list[dict] = []
     pending: str | None = None

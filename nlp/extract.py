@@ -192,8 +192,9 @@ def _warnings(seg, registry: dict | None, constraints: list[dict]) -> list[dict]
     return out
 
 
-def text_age_interval(constraints: Iterable[dict]) -> tuple[float | None, float | None, list[str]]:
-    """The widest age interval, in years, that the text's age constraints allow; and their ids.
+def text_age_interval(constraints: Iterable[dict]) -> tuple[dict | None, dict | None, list[str]]:
+    """The widest age interval the text's age constraints allow, as ``{"years", "inclusive"}`` bounds,
+    and the ids of those constraints.
 
     An inclusion "aged 18-65" allows [18, 65]; an exclusion "age > 75" implies an upper limit of 75.
     Several cohorts give the widest span (the registry states one range for all of them).
@@ -203,33 +204,53 @@ def text_age_interval(constraints: Iterable[dict]) -> tuple[float | None, float 
         if c["kind"] != "age" or c.get("negated"):
             continue
         lo, up = c.get("lower"), c.get("upper")
-        to_years = lambda b: age_in_years(b["value"], b.get("unit", c["unit"]))  # noqa: E731
         if c["section"] == "exclusion":
-            lo, up = (None, lo) if lo and not up else ((up, None) if up and not lo else (None, None))
-            if lo is None and up is None:
+            # excluded above X: eligible up to X (and the other way round); the inclusive flag flips too
+            if lo and not up:
+                lo, up = None, {**lo, "inclusive": not lo["inclusive"]}
+            elif up and not lo:
+                lo, up = {**up, "inclusive": not up["inclusive"]}, None
+            else:
                 continue
         if lo:
-            lowers.append(to_years(lo))
+            lowers.append({"years": age_in_years(lo["value"], lo.get("unit", c["unit"])), "inclusive": lo["inclusive"],
+                           "whole_years": lo.get("unit", c["unit"]) == "years"})
         if up:
-            uppers.append(to_years(up))
+            uppers.append({"years": age_in_years(up["value"], up.get("unit", c["unit"])), "inclusive": up["inclusive"],
+                           "whole_years": up.get("unit", c["unit"]) == "years"})
         ids.append(c["id"])
-    return (min(lowers) if lowers else None, max(uppers) if uppers else None, ids)
+    lower = min(lowers, key=lambda b: b["years"]) if lowers else None
+    upper = max(uppers, key=lambda b: b["years"]) if uppers else None
+    return lower, upper, ids
+
+
+def ages_agree(registry_years: float, bound: dict, side: str) -> bool:
+    """Whether a registry age limit says the same as a text bound. Registry limits are inclusive, so
+    "under 21" agrees with a maximum of 20 Years and "older than 17" with a minimum of 18 Years."""
+    value = bound["years"]
+    if abs(registry_years - value) < 1e-6:
+        return True
+    if bound["inclusive"] or not bound["whole_years"]:
+        return False
+    equivalent = value - 1 if side == "upper" else value + 1
+    return abs(registry_years - equivalent) < 1e-6
 
 
 def age_disagreement(registry: dict, constraints: list[dict]) -> list[dict]:
     """W001 warnings where the registry's minimum/maximum age differs from what the text states."""
     lower, upper, ids = text_age_interval(constraints)
     out = []
-    for field_name, text_value in (("minimum_age", lower), ("maximum_age", upper)):
+    for field_name, bound, side in (("minimum_age", lower, "lower"), ("maximum_age", upper, "upper")):
         reg = registry.get(field_name)
-        if text_value is None or not reg or reg.get("value") is None:
+        if bound is None or not reg or reg.get("value") is None:
             continue
         reg_years = age_in_years(reg["value"], reg["unit"])
         if reg_years == 0 and field_name == "minimum_age":
             continue  # "0 Years" is the registry's way of saying no minimum
-        if abs(reg_years - text_value) > 1e-6:
+        if not ages_agree(reg_years, bound, side):
+            sign = ("" if bound["inclusive"] else (">" if side == "lower" else "<"))
             entry = warning("W001", field=field_name.replace("_", " "), registry=reg["text"],
-                            text=f"{_fmt(text_value)} years")
+                            text=f"{sign}{_fmt(bound['years'])} years")
             entry["constraint"] = ids[0]
             out.append(entry)
     return out

@@ -66,6 +66,9 @@ def atomic_path(path: str) -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the output is not
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

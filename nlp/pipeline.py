@@ -46,19 +46,44 @@ class AtomTagger:
 
 
 class _RuleMatcher:
-    """A Matcher over ``patterns/rules.<kind>.jsonl``; overlapping matches keep the longest."""
+    """A Matcher over ``patterns/rules.<kind>.jsonl``.
+
+    Candidates are tried longest first; one that its builder rejects (not an age after all) leaves room
+    for a shorter reading of the same words, and accepted matches never overlap.
+    """
 
     kind = ""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.rules = {r.id: r for r in matcher_rules(self.kind)}
+        self.order = {r.id: n for n, r in enumerate(matcher_rules(self.kind))}
         self.matcher = Matcher(nlp.vocab, validate=True)
         for rule in self.rules.values():
             self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
 
     def matches(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc)]
-        return sorted(filter_spans(spans), key=lambda sp: sp.start)
+        spans.sort(key=lambda sp: (-(sp.end - sp.start), sp.start, self.order[sp.label_]))
+        return spans
+
+    def found(self, doc: Doc, build, limit: int | None = None) -> list[dict]:
+        context = doc._.eligex_context or {}
+        taken: set[int] = set()
+        out = []
+        for span in self.matches(doc):
+            if taken.intersection(range(span.start, span.end)):
+                continue
+            rule = self.rules[span.label_]
+            if rule.at_item_start and any(not t.is_punct for t in doc[:span.start]):
+                continue
+            result = build(span, rule, context)
+            if result is None:
+                continue
+            taken.update(range(span.start, span.end))
+            out.append(result)
+            if limit is not None and len(out) >= limit:
+                break
+        return sorted(out, key=lambda f: f["start"])
 
 
 @Language.factory("eligex_age")
@@ -68,12 +93,7 @@ class AgeComponent(_RuleMatcher):
     kind = "age"
 
     def __call__(self, doc: Doc) -> Doc:
-        context = doc._.eligex_context or {}
-        for span in self.matches(doc):
-            rule = self.rules[span.label_]
-            found = age_rules.build(span, rule, context)
-            if found is not None:
-                doc._.eligex_found.append(found)
+        doc._.eligex_found.extend(self.found(doc, age_rules.build))
         return doc
 
 
@@ -84,13 +104,8 @@ class SexComponent(_RuleMatcher):
     kind = "sex"
 
     def __call__(self, doc: Doc) -> Doc:
-        context = doc._.eligex_context or {}
-        for span in self.matches(doc):
-            rule = self.rules[span.label_]
-            found = sex_rules.build(span, rule, context)
-            if found is not None:
-                doc._.eligex_found.append(found)
-                break  # one restriction per item is all an item can say
+        # one restriction per item is all an item can say
+        doc._.eligex_found.extend(self.found(doc, sex_rules.build, limit=1))
         return doc
 
 

@@ -31,6 +31,7 @@ REGISTRY_COLUMNS = {
     "std_ages": ("std_ages", "stdages"),
 }
 _NUL = b"\x00"
+_JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 Item = "TrialInput | EligexError"
@@ -93,9 +94,15 @@ def _none(value: Any) -> Any:
 
 
 # -- detection --------------------------------------------------------------------------------------
+def _is_binary(data: bytes) -> bool:
+    """A NUL byte near the start that is not UTF-16 text (which has a byte order mark)."""
+    head = data[:8192]
+    return _NUL in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
 def _decode(data: bytes, name: str, encoding: str) -> str:
     head = data[:8192]
-    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+    if _is_binary(data):
         raise EligexError("E005", source=name, detail=f"a NUL byte at offset {head.index(_NUL)}")
     try:
         return data.decode(encoding)
@@ -118,6 +125,8 @@ def detect(data: bytes, name: str) -> str:
     if head.startswith((b"{", b"[")):
         return "json"
     suffix = Path(name).suffix.lower()
+    if suffix in _JSON_LINES_SUFFIXES and any(line.lstrip().startswith(b"{") for line in head.splitlines()):
+        return "json"  # JSON Lines whose first line is broken: the other lines still count
     if suffix in _TABLE_SUFFIXES:
         return "table"
     first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
@@ -163,6 +172,9 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
         return
     found = detect(data, name)
     suffix = Path(name).suffix.lower()
+    if found not in ("zip", "parquet") and _is_binary(data):
+        yield _err("E005", src, detail=f"a NUL byte at offset {data[:8192].index(_NUL)}")
+        return
     expected = _EXPECTED.get(suffix)
     if fmt == "auto" and expected and expected != found and not (expected == "table" and found == "text"):
         yield _err("E003", src, found=_NAMES[found], expected=_NAMES[expected])
@@ -206,7 +218,7 @@ def _read_json(text: str, name: str, id_column, text_column, *, forced: bool) ->
     try:
         doc = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        if stripped.startswith("{") and "\n" in stripped.strip():
+        if "\n" in stripped.strip() and (Path(name).suffix.lower() in _JSON_LINES_SUFFIXES or _json_lines(stripped)):
             yield from _read_ndjson(stripped, name, id_column, text_column)
             return
         raise EligexError("E002", source=name, expected="JSON", detail=f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
@@ -227,8 +239,23 @@ def _read_json(text: str, name: str, id_column, text_column, *, forced: bool) ->
         if not isinstance(row, dict):
             yield _err("E002", src, expected="a JSON object per study", detail=f"found {type(row).__name__}")
             continue
-        yield trial_from_mapping(row, source={**src, "format": "table"} if _ci(row, "protocolSection") is None else src,
-                                 id_column=id_column, text_column=text_column)
+        if _ci(row, "protocolSection") is None:
+            src = {**src, "format": "table"}
+        yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
+                             row, src, id_column, text_column)
+
+
+def _json_lines(text: str) -> bool:
+    """Whether ``text`` is JSON Lines: one of its first lines is a whole JSON object on its own (the lines
+    of a pretty-printed document are not), so a truncated .json file is one error, not one per line."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    for line in lines:
+        try:
+            if isinstance(json.loads(line), dict) and line.strip() != "{}":
+                return True
+        except json.JSONDecodeError:
+            continue
+    return False
 
 
 def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
@@ -251,18 +278,25 @@ def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
 
 
 def _check_columns(trial: TrialInput, row: dict, src: dict, id_column, text_column) -> Any:
+    """``trial``, or E007 when the row lacks the text column or the --id-column key altogether (a key that is
+    there with a null value is a missing value: E014/E011 when the trial is extracted)."""
     if src["format"] == "ctgov_v2_json":
         return trial
-    if text_column and _ci(row, text_column) is None:
-        return _err("E007", src, trial_id=trial.trial_id, column=text_column, columns=", ".join(map(str, row)),
+    keys = {str(k).lower() for k in row}
+    columns = ", ".join(map(str, row))
+    if text_column and text_column.lower() not in keys:
+        return _err("E007", src, trial_id=trial.trial_id, column=text_column, columns=columns, option="--text-column")
+    if not text_column and not keys & set(TEXT_COLUMNS):
+        return _err("E007", src, trial_id=trial.trial_id, column=TEXT_COLUMNS[0], columns=columns,
                     option="--text-column")
-    if not text_column and _ci(row, *TEXT_COLUMNS) is None:
-        return _err("E007", src, trial_id=trial.trial_id, column=TEXT_COLUMNS[0], columns=", ".join(map(str, row)),
-                    option="--text-column")
+    if id_column and id_column.lower() not in keys:
+        return _err("E007", src, column=id_column, columns=columns, option="--id-column")
     return trial
 
 
 def _read_csv(text: str, name: str, id_column, text_column) -> Iterator[Any]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
     delimiter = "\t" if Path(name).suffix.lower() in (".tsv", ".tab") or ("\t" in text.split("\n", 1)[0]) else ","
     csv.field_size_limit(2**31 - 1)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -31,6 +31,7 @@ class LexiconEntry:
 class MatcherRule:
     """A token-pattern rule for spaCy's Matcher, producing constraints of ``kind``.
 
+    ``at_item_start``: the match must open the item ("Postmenopausal women ...", "Under 21").
     ``requires`` names a context the item must have (``"age_heading"``: the item stands under an "Age:"
     heading, as in the old PDQ layout).
     """
@@ -40,6 +41,7 @@ class MatcherRule:
     pattern: list
     example: str
     requires: str | None = None
+    at_item_start: bool = False  # the match must start the item (after punctuation only)
     note: str | None = None
 
 

@@ -14,10 +14,18 @@ _SEX_ATOMS = {"SEX_F": "female", "SEX_M": "male"}
 # Words that make a sex word part of a pregnancy, contraception or partner statement, not a restriction.
 _MENTION_CONTEXT = re.compile(
     r"child-?bearing|reproductive|pregnan|lactat|breast|nursing|contracept|partner|sterili|fertile|birth|"
-    r"menstruat|potential|capable|conceive"
+    r"menstruat|potential|capable|conceive|father|impregnat|sperm|condom|barrier|sexually|abstinen|"
+    r"heterosexual"
 )
-_MODAL_AFTER = {"must", "should", "will", "may", "need", "needs", "agree", "agrees", "cannot", "shall", "can"}
+_MODAL_AFTER = {"must", "should", "will", "may", "need", "needs", "agree", "agrees", "cannot", "shall", "can",
+                "are", "is"}
+_MENTION_WINDOW = 14  # tokens after the sex word that are read for a pregnancy/contraception context
 _COORDINATORS = {"and", "or", "and/or", "/", ",", "&", "nor", "as", "well"}
+_RESTRICTING_CLAUSE = re.compile(
+    r"(?:who|that) (?:are|is|have|has|were) (?:post-?menopausal|pre-?menopausal|peri-?menopausal|aged|between|"
+    r"\d|diagnosed|scheduled|undergoing|receiving|treated|hospitali[sz]ed|eligible|at least|older|over|with)|"
+    r"(?:are|is) (?:aged|between|\d|at least|older|over)"
+)
 _HEADING_SEX = re.compile(r"\b(?:sex|gender)\b", re.I)
 
 
@@ -39,13 +47,17 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
             between = doc[min(t.i, token.i) + 1:max(t.i, token.i)]
             if all(b.lower_ in _COORDINATORS or b.ent_type_ in ("PERSON", "") for b in between):
                 return None
-    window = " ".join(t.lower_ for t in doc[token.i + 1:token.i + 9])
+    window = " ".join(t.lower_ for t in doc[token.i + 1:token.i + 1 + _MENTION_WINDOW])
     window += " " + " ".join(t.lower_ for t in doc[max(0, span.start - 1):token.i])
     if _MENTION_CONTEXT.search(window):
         return None
     nxt = doc[span.end].lower_ if span.end < len(doc) else ""
     if nxt in _MODAL_AFTER:
-        return None
+        # "Women must use ...", "Men are required to ...": a requirement on one sex, not a restriction;
+        # "Women who are postmenopausal" still restricts
+        after = " ".join(t.lower_ for t in doc[span.end:span.end + 4])
+        if not _RESTRICTING_CLAUSE.match(after):
+            return None
     section = context.get("section")
     if section == "exclusion":
         # In an exclusion list only a whole item ("Male patients", "Men") excludes a sex.
