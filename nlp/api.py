@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Iterator
 
 from .extract import DEFAULT_MAX_CHARS, TrialInput, checked, extract_many, extract_trial
 from .pipeline import load
 from .readers import trial_from_mapping
 
+_NCT = re.compile(r"\bNCT\d{8}\b")
+
 
 def extract(trial: str | dict, *, trial_id: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
-    """One schema-valid record from criteria text (or a saved registry page), or from a registry dict:
+    """One schema-valid record from criteria text (or a saved registry page: its NCT id is the trial id
+    unless ``trial_id`` is given), or from a registry dict:
     a ClinicalTrials.gov API v2 study (``{"protocolSection": ...}``) or a flat row such as those of
     ``trials.jsonl`` (``nct_id``, ``eligibility_criteria``, ``minimum_age``, ``maximum_age``, ``sex``).
 
     Raises ``nlp.errors.EligexError`` for input that cannot be extracted from.
     """
     if isinstance(trial, str):
-        item = TrialInput(trial_id or "input", trial, {"format": "text", "input": "<string>", "locator": None},
+        found = _NCT.search(trial)
+        item = TrialInput(trial_id or (found.group() if found else "input"), trial, {"format": "text", "input": "<string>", "locator": None},
                           is_plain_text=True)
     elif isinstance(trial, dict):
         item = trial_from_mapping(trial, source={"format": "table", "input": "<dict>", "locator": None})

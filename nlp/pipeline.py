@@ -12,6 +12,7 @@ doc's text, so workers can return them without pickling spaCy objects.
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -20,6 +21,7 @@ from spacy.util import filter_spans
 from . import age as age_rules
 from . import sex as sex_rules
 from .extensions import register_extensions
+from .numbers import parse_number
 from .rules import lexicon, matcher_rules
 from .tokenizer import make_tokenizer
 
@@ -117,6 +119,9 @@ def build_pipeline() -> Language:
     """
     register_extensions()
     nlp = spacy.blank("en")
+    # number words of patterns/numbers.json ("sixty-five", "twice") count as numbers for the Matcher
+    default_like_num = nlp.vocab.lex_attr_getters[LIKE_NUM]
+    nlp.vocab.lex_attr_getters[LIKE_NUM] = lambda text: default_like_num(text) or parse_number(text) is not None
     nlp.tokenizer = make_tokenizer(nlp)
     ruler = nlp.add_pipe(
         "span_ruler", name="eligex_lexicon",

@@ -229,15 +229,17 @@ def _read_json(text: str, name: str, id_column, text_column, *, forced: bool) ->
     elif isinstance(doc, dict):
         rows, prefix = [doc], None
     else:
-        raise EligexError("E002", source=name, expected="a study, a list of studies or {\"studies\": [...]}",
-                          detail=f"found a JSON {type(doc).__name__}")
+        raise EligexError("E002", source=name, expected="ClinicalTrials.gov JSON",
+                          detail=f"expected a study, a list of studies or {{\"studies\": [...]}}, "
+                                 f"found a JSON {type(doc).__name__}")
     if not rows:
         raise EligexError("E009", source=name)
     for n, row in enumerate(rows):
         loc = None if prefix is None else f"{prefix}[{n}]"
         src = {"format": "ctgov_v2_json", "input": name, "locator": loc}
         if not isinstance(row, dict):
-            yield _err("E002", src, expected="a JSON object per study", detail=f"found {type(row).__name__}")
+            yield _err("E002", src, expected="ClinicalTrials.gov JSON",
+                       detail=f"expected a JSON object per study, found {type(row).__name__}")
             continue
         if _ci(row, "protocolSection") is None:
             src = {**src, "format": "table"}
@@ -269,7 +271,8 @@ def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
             yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
             continue
         if not isinstance(row, dict):
-            yield _err("E002", src, expected="a JSON object per line", detail=f"found {type(row).__name__}")
+            yield _err("E002", src, expected="JSON Lines",
+                       detail=f"expected a JSON object per line, found {type(row).__name__}")
             continue
         if _ci(row, "protocolSection") is not None:
             src["format"] = "ctgov_v2_json"
@@ -340,7 +343,8 @@ def _xml_trial(data: bytes, src: dict, encoding: str) -> Any:
     except ElementTree.ParseError as exc:
         return _err("E002", src, expected="XML", detail=str(exc))
     if root.tag != "clinical_study":
-        return _err("E002", src, expected="a <clinical_study> document", detail=f"the root element is <{root.tag}>")
+        return _err("E002", src, expected="ClinicalTrials.gov XML",
+                    detail=f"expected a <clinical_study> document, found the root element <{root.tag}>")
 
     def text_of(path: str) -> str | None:
         el = root.find(path)
@@ -376,7 +380,7 @@ def _read_zip(data: bytes, name: str) -> Iterator[Any]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise EligexError("E002", source=name, expected="a zip archive", detail=str(exc)) from None
+        raise EligexError("E002", source=name, expected="ZIP", detail=str(exc)) from None
     members = sorted(m for m in zf.namelist() if m.lower().endswith(".xml"))
     if not members:
         raise EligexError("E009", source=name)

@@ -1,0 +1,165 @@
+"""Age bounds and sex restrictions, table-driven, on criteria as trials write them."""
+
+import pytest
+
+from nlp import extract
+
+
+def constraints_of(item, kind, section="Inclusion Criteria:", heading=None):
+    text = f"{section}\n" + (f"{heading}\n" if heading else "") + f"- {item}\n"
+    record = extract(text, trial_id="NCT00000000")
+    return [c for c in record["constraints"] if c["kind"] == kind]
+
+
+def bounds(c):
+    lo, up = c.get("lower"), c.get("upper")
+    return (
+        (lo["value"], lo["inclusive"]) if lo else None,
+        (up["value"], up["inclusive"]) if up else None,
+        c["unit"],
+    )
+
+
+AGE_CASES = [
+    # (item text, evidence, lower, upper, unit)
+    ("All patients, man or woman aged from 18 to 70 years old.", "aged from 18 to 70 years old", (18, True), (70, True), "years"),
+    ("aged 30-60 years", "aged 30-60 years", (30, True), (60, True), "years"),
+    ("18 Years to 70 Years", "18 Years to 70 Years", (18, True), (70, True), "years"),
+    ("15 Years - 60 Years", "15 Years - 60 Years", (15, True), (60, True), "years"),
+    ("\u2265 18 years of age", "\u2265 18 years of age", (18, True), None, "years"),
+    ("18 years or older", "18 years or older", (18, True), None, "years"),
+    ("Patients older than 65", "older than 65", (65, False), None, "years"),
+    ("Patients over 65", "over 65", (65, False), None, "years"),
+    ("Infants under 12 months", "under 12 months", None, (12, False), "months"),
+    ("Children between 6 months and 17 years", "6 months and 17 years", (6, True), (17, True), "years"),
+    ("Age 18 and over", "Age 18 and over", (18, True), None, "years"),
+    ("Healthy adults aged 18\u201364", "aged 18\u201364", (18, True), (64, True), "years"),
+    ("Age \\>= 18 years", "Age \\>= 18 years", (18, True), None, "years"),
+    ("Age &gt;= 18 years", "Age &gt;= 18 years", (18, True), None, "years"),
+    ("Men and women 18 to 65 years old", "18 to 65 years old", (18, True), (65, True), "years"),
+    ("At least 18 years old at the start of Screening Visit", "At least 18 years old", (18, True), None, "years"),
+    ("Age between 18 and 75 years, inclusive", "Age between 18 and 75 years", (18, True), (75, True), "years"),
+    ("Aged >= 18 years and <= 75 years", "Aged >= 18 years and <= 75 years", (18, True), (75, True), "years"),
+    ("Over the age of 18", "Over the age of 18", (18, False), None, "years"),
+    ("Between the ages of 40 and 80", "ages of 40 and 80", (40, True), (80, True), "years"),
+    ("Adults >= 18 years", ">= 18 years", (18, True), None, "years"),
+    ("Male \u2265 20 years of age", "\u2265 20 years of age", (20, True), None, "years"),
+    ("Age: 18-65 years", "Age: 18-65 years", (18, True), (65, True), "years"),
+    ("Subjects aged eighteen to sixty-five years", "aged eighteen to sixty-five years", (18, True), (65, True), "years"),
+    ("Age less than 75 years", "Age less than 75 years", None, (75, False), "years"),
+    ("Patients 18 years of age or older", "18 years of age or older", (18, True), None, "years"),
+    ("Age 18 years or above", "Age 18 years or above", (18, True), None, "years"),
+    ("Female patients, 18-45 years", "18-45 years", (18, True), (45, True), "years"),
+]
+
+
+@pytest.mark.parametrize("item,evidence,lower,upper,unit", AGE_CASES, ids=[c[0][:40] for c in AGE_CASES])
+def test_age_bounds(item, evidence, lower, upper, unit):
+    found = constraints_of(item, "age")
+    assert len(found) == 1, found
+    c = found[0]
+    assert c["evidence"]["text"] == evidence
+    assert bounds(c) == (lower, upper, unit)
+
+
+def test_age_bound_with_its_own_unit():
+    (c,) = constraints_of("Children between 6 months and 17 years", "age")
+    assert c["lower"] == {"value": 6, "inclusive": True, "text": "6", "unit": "months"}
+    assert c["upper"] == {"value": 17, "inclusive": True, "text": "17"}
+
+
+def test_exclusion_age_kept_as_stated():
+    (c,) = constraints_of("Age > 75 years", "age", section="Exclusion Criteria:")
+    assert c["section"] == "exclusion"
+    assert bounds(c) == ((75, False), None, "years")
+
+
+@pytest.mark.parametrize(
+    "heading,item,lower,upper",
+    [
+        pytest.param("Age:", "Under 21", None, (21, False), id="pdq-under"),
+        pytest.param("Age:", "18 and over", (18, True), None, id="pdq-and-over"),
+        pytest.param("Age:", "18 to 65", (18, True), (65, True), id="pdq-range"),
+    ],
+)
+def test_age_under_pdq_heading(heading, item, lower, upper):
+    found = constraints_of(item, "age", section="PATIENT CHARACTERISTICS:", heading=heading)
+    assert [(bounds(c)[0], bounds(c)[1]) for c in found] == [(lower, upper)]
+
+
+NOT_AGE = [
+    "Life expectancy of at least 12 weeks",
+    "Diabetes for at least 5 years or more",
+    "Stable dose for 6 months to 2 years before screening",
+    "Smokers (more than 2 cigarettes per day)",
+    "Hemoglobin <10 g/dL in men and <9 g/dL in women",
+    "Less than 10 years formal education",
+    "No chemotherapy within 4 weeks prior to enrollment",
+    "Type 2 diabetes diagnosed more than 1 year ago",
+    "COVID-19 symptoms for less than 14 days",
+    "Over 18 cigarettes per day",
+]
+
+
+@pytest.mark.parametrize("item", NOT_AGE, ids=[t[:40] for t in NOT_AGE])
+def test_not_ages(item):
+    assert constraints_of(item, "age") == []
+
+
+@pytest.mark.parametrize(
+    "heading,item",
+    [
+        pytest.param("Life expectancy:", "At least 3 months", id="pdq-life-expectancy"),
+        pytest.param("Performance status:", "More than 12 weeks", id="pdq-other-topic"),
+    ],
+)
+def test_not_ages_under_other_pdq_headings(heading, item):
+    assert constraints_of(item, "age", section="PATIENT CHARACTERISTICS:", heading=heading) == []
+
+
+SEX_CASES = [
+    ("Postmenopausal women with osteoporosis", "female", "women"),
+    ("Women only", "female", "Women only"),
+    ("Male patients aged 40 to 75 years", "male", "Male"),
+    ("Healthy male volunteers", "male", "male"),
+    ("Sex: female", "female", "Sex: female"),
+    ("Female gender", "female", "Female gender"),
+    ("Women who are postmenopausal", "female", "Women"),
+    ("Females of >= 18 and <= 50 years of age", "female", "Females"),
+    ("Participants must be female", "female", "female"),
+]
+
+
+@pytest.mark.parametrize("item,value,evidence", SEX_CASES, ids=[c[0][:40] for c in SEX_CASES])
+def test_sex_restrictions(item, value, evidence):
+    (c,) = constraints_of(item, "sex")
+    assert (c["value"], c["evidence"]["text"]) == (value, evidence)
+
+
+NOT_SEX = [
+    "Male or female, aged 18-75",
+    "Men and women aged 18 to 65",
+    "man or woman aged from 18 to 70 years old",
+    "Women of childbearing potential must have a negative pregnancy test",
+    "Women of reproductive potential may not participate unless they use contraception",
+    "Pregnant or nursing women",
+    "Men are required to use an approved barrier method of contraception",
+    "Female partners of male patients must use contraception",
+    "Female subject is eligible to participate if she is not pregnant",
+    "Males who are sexually active with WOCBP must agree to use contraception",
+]
+
+
+@pytest.mark.parametrize("item", NOT_SEX, ids=[t[:40] for t in NOT_SEX])
+def test_sex_mentions_are_not_restrictions(item):
+    assert constraints_of(item, "sex") == []
+
+
+def test_sex_in_exclusion_only_as_whole_item():
+    assert [c["value"] for c in constraints_of("Male", "sex", section="Exclusion Criteria:")] == ["male"]
+    assert constraints_of("Women with a history of breast cancer", "sex", section="Exclusion Criteria:") == []
+
+
+def test_pdq_sex_heading():
+    found = constraints_of("Female", "sex", section="PATIENT CHARACTERISTICS:", heading="Sex:")
+    assert [c["value"] for c in found] == ["female"]
