@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from importlib import resources
 from importlib.abc import Traversable
+from pathlib import Path
+
+
+def _folder(package: str, checkout_dir: str) -> Traversable:
+    try:
+        return resources.files(package)
+    except ModuleNotFoundError:
+        # imported from a source checkout that was not installed: the folders stand beside nlp/
+        return Path(__file__).resolve().parent.parent / checkout_dir
 
 
 def patterns_path(name: str) -> Traversable:
@@ -13,13 +22,8 @@ def patterns_path(name: str) -> Traversable:
     >>> patterns_path("page.json").name
     'page.json'
     """
-    return resources.files("nlp.patterns").joinpath(name)
+    return _folder("nlp.patterns", "patterns").joinpath(name)
 
 
 def schema_path(name: str) -> Traversable:
-    return resources.files("nlp.schemas").joinpath(name)
-
-
-def pattern_files(suffix: str = ".jsonl") -> list[Traversable]:
-    return sorted((p for p in resources.files("nlp.patterns").iterdir() if p.name.endswith(suffix)),
-                  key=lambda p: p.name)
+    return _folder("nlp.schemas", "schemas").joinpath(name)

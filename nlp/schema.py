@@ -30,31 +30,11 @@ def schema_version() -> str:
 
 
 def problems(record: object) -> list[str]:
-    """Every way ``record`` breaks the schema, as readable lines; empty when it is valid.
-
-    With ``oneOf`` at the top, jsonschema reports one summary error; its context holds the errors of
-    the branch the record meant to be (trial or error record), which are the useful ones.
-    """
+    """Every way ``record`` breaks the schema, as readable lines; empty when it is valid."""
     out = []
-    for error in _validator().iter_errors(record):
-        details = _best_branch(error)
-        for e in details:
-            where = "/".join(str(p) for p in e.absolute_path) or "(record)"
-            out.append(f"{where}: {e.message}")
-    return out
-
-
-def _best_branch(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
-    if not error.context:
-        return [error]
-    # group sub-errors by branch and keep the branch with the fewest, deepest errors
-    branches: dict[int, list] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    best = min(branches.values(), key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)))
-    out = []
-    for sub in best:
-        out.extend(_best_branch(sub))
+    for error in sorted(_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in error.absolute_path) or "(record)"
+        out.append(f"{where}: {error.message}")
     return out
 
 

@@ -201,9 +201,9 @@ def check_trials(records: list[dict], expected: list[tuple], fmt: str, fields: s
 
 
 # -- every good input format ------------------------------------------------------------------------
-def _zip_rows():
-    return [(n, f"AllPublicXML/{n}.xml") for n in XML_IDS]
-
+ROWS = [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)]  # trials.csv/.tsv as (trial_id, locator)
+LINES = [(n, f"line {i}") for i, n in enumerate(TABLE_IDS, 1)]  # trials.jsonl
+V2_LINES = [("NCT06230445", "line 1"), ("NCT02385136", "line 2"), ("NCT05905653", "line 3")]  # the .ndjson
 
 GOOD = [
     # source, CLI options, [(trial_id, locator)], source format, registry fields, criteria text
@@ -214,30 +214,31 @@ GOOD = [
     pytest.param("ctgov_v2_page.json", [], [("NCT05913700", "studies[0]"), ("NCT05905653", "studies[1]")],
                  "ctgov_v2_json", "v2", "registry", id="v2-json-page"),
     pytest.param("ctgov_v2_studies.ndjson", [],
-                 [("NCT06230445", "line 1"), ("NCT02385136", "line 2"), ("NCT05905653", "line 3")],
+                 V2_LINES,
                  "ctgov_v2_json", "v2", "registry", id="v2-ndjson"),
     pytest.param(copy_as("ctgov_v2_studies.ndjson", "studies.json"), [],
-                 [("NCT06230445", "line 1"), ("NCT02385136", "line 2"), ("NCT05905653", "line 3")],
+                 V2_LINES,
                  "ctgov_v2_json", "v2", "registry", id="v2-ndjson-named-json"),
     pytest.param("xml/NCT00002462.xml", [], [("NCT00002462", None)], "ctgov_xml", "legacy", "xml",
                  id="xml-file-pdq"),
     pytest.param("xml/NCT00000108.xml", [], [("NCT00000108", None)], "ctgov_xml", "legacy", "xml",
                  id="xml-file-female-healthy"),
     pytest.param("xml", [], [(n, None) for n in XML_IDS], "ctgov_xml", "legacy", "xml", id="xml-directory"),
-    pytest.param(xml_zip, [], _zip_rows(), "ctgov_xml", "legacy", "xml", id="xml-zip"),
-    pytest.param("trials.csv", [], [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy",
+    pytest.param(xml_zip, [], [(n, f"AllPublicXML/{n}.xml") for n in XML_IDS], "ctgov_xml", "legacy", "xml",
+                 id="xml-zip"),
+    pytest.param("trials.csv", [], ROWS, "table", "legacy",
                  "registry", id="csv"),
-    pytest.param("trials.tsv", [], [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy",
+    pytest.param("trials.tsv", [], ROWS, "table", "legacy",
                  "registry", id="tsv"),
-    pytest.param(parquet_copy, [], [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy",
+    pytest.param(parquet_copy, [], ROWS, "table", "legacy",
                  "registry", id="parquet"),
-    pytest.param("trials.jsonl", [], [(n, f"line {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy",
+    pytest.param("trials.jsonl", [], LINES, "table", "legacy",
                  "registry", id="jsonl-corpus-shape"),
     pytest.param(write("utf8-bom.csv", b"\xef\xbb\xbf" + (DATA / "trials.csv").read_bytes()), [],
-                 [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy", "registry",
+                 ROWS, "table", "legacy", "registry",
                  id="csv-utf8-bom-excel"),
     pytest.param(write("trials.txt", (DATA / "trials.csv").read_bytes()), [],
-                 [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)], "table", "legacy", "registry",
+                 ROWS, "table", "legacy", "registry",
                  id="csv-detected-by-header"),
     pytest.param("custom_columns.csv", ["--id-column", "Trial", "--text-column", "Eligibility text"],
                  [("NCT02385136", "row 1"), ("NCT05905653", "row 2")], "table", "sex", "registry",
@@ -262,7 +263,7 @@ GOOD = [
     pytest.param("ctgov_v2_page.json", ["--input-format", "ctgov-json"],
                  [("NCT05913700", "studies[0]"), ("NCT05905653", "studies[1]")], "ctgov_v2_json", "v2",
                  "registry", id="forced-ctgov-json"),
-    pytest.param(parquet_copy, ["--input-format", "table"], [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)],
+    pytest.param(parquet_copy, ["--input-format", "table"], ROWS,
                  "table", "legacy", "registry", id="forced-table-on-parquet"),
 ]
 
@@ -297,32 +298,37 @@ def _v2_study_dict():
     return json.loads((DATA / "ctgov_v2_study.json").read_text(encoding="utf-8"))
 
 
-def _corpus_row(n: int) -> dict:
-    return json.loads((DATA / "trials.jsonl").read_text(encoding="utf-8").splitlines()[n])
+def _corpus_row(nct_id: str) -> dict:
+    """A row of ``trials.jsonl`` (the corpus's own shape)."""
+    for line in (DATA / "trials.jsonl").read_text(encoding="utf-8").splitlines():
+        if json.loads(line)["nct_id"] == nct_id:
+            return json.loads(line)
+    raise KeyError(nct_id)
 
 
 @pytest.mark.parametrize(
-    "make,kwargs,trial_id,fields,source_format",
+    "make,kwargs,trial_id,of,fields,source_format",
     [
-        pytest.param(_v2_study_dict, {}, "NCT06230445", "v2", "ctgov_v2_json", id="v2-study-dict"),
-        pytest.param(lambda: _corpus_row(2), {}, "NCT00002462", "legacy", "table", id="corpus-row-pdq"),
-        pytest.param(lambda: _corpus_row(1), {"trial_id": "renamed"}, "renamed", "legacy", "table",
-                     id="corpus-row-trial-id-given"),
-        pytest.param(lambda: TEXTS["NCT05913700"], {"trial_id": "NCT05913700"}, "NCT05913700", "none", "text",
-                     id="text"),
+        # input, extract() options, record's trial_id, whose text and registry, registry fields, source format
+        pytest.param(_v2_study_dict, {}, "NCT06230445", "NCT06230445", "v2", "ctgov_v2_json", id="v2-study-dict"),
+        pytest.param(lambda: _corpus_row("NCT00002462"), {}, "NCT00002462", "NCT00002462", "legacy", "table",
+                     id="corpus-row-pdq"),
+        pytest.param(lambda: _corpus_row("NCT00000115"), {}, "NCT00000115", "NCT00000115", "legacy", "table",
+                     id="corpus-row-nulls"),
+        pytest.param(lambda: _corpus_row("NCT00000108"), {"trial_id": "renamed"}, "renamed", "NCT00000108", "legacy",
+                     "table", id="corpus-row-trial-id-given"),
+        pytest.param(lambda: TEXTS["NCT05913700"], {"trial_id": "NCT05913700"}, "NCT05913700", "NCT05913700", "none",
+                     "text", id="text"),
     ],
 )
-def test_extract_one(make, kwargs, trial_id, fields, source_format):
-    trial = make()
-    record = nlp.extract(trial, **kwargs)
+def test_extract_one(make, kwargs, trial_id, of, fields, source_format):
+    record = nlp.extract(make(), **kwargs)
     assert_sound(record)
     assert record["trial_id"] == trial_id
     assert record["source"]["format"] == source_format
-    registry_id = "NCT00000108" if trial_id == "renamed" else trial_id
-    want = expected_registry(registry_id, fields)
     got = record["registry"] and {k: v for k, v in record["registry"].items() if k != "source"}
-    assert got == want
-    assert record["criteria"]["text"] == TEXTS[registry_id]
+    assert got == expected_registry(of, fields)
+    assert record["criteria"]["text"] == TEXTS[of]
 
 
 @pytest.mark.parametrize(
@@ -353,39 +359,41 @@ def test_extract_rejects_other_types():
         nlp.extract(["Age 18 or older"])
 
 
+BATCH = [
+    # input, (trial_id, error code or None)
+    (_v2_study_dict(), ("NCT06230445", None)),
+    ("", ("input-2", "E010")),
+    (_corpus_row("NCT00000102"), ("NCT00000102", None)),
+    ("Inclusion Criteria:\n- " + "x" * 1_000_000, ("input-4", "E012")),
+    (None, ("input-5", "E014")),
+    (42, ("input-6", "E013")),
+    ({"eligibility_criteria": "Age 18 or older"}, (None, "E011")),
+    (TEXTS["NCT05913700"], ("input-8", None)),
+]
+
+
 def test_extract_batch_goes_on():
-    trials = [
-        _v2_study_dict(),                            # 1
-        "",                                          # 2
-        _corpus_row(0),                              # 3
-        "Inclusion Criteria:\n- " + "x" * 1_000_000, # 4
-        None,                                        # 5
-        42,                                          # 6
-        {"eligibility_criteria": "Age 18 or older"}, # 7
-        TEXTS["NCT05913700"],                        # 8
-    ]
-    records = list(nlp.extract_batch(trials))
-    outcome = [(r["trial_id"], r["error"]["code"] if "error" in r else None) for r in records]
-    assert outcome == [
-        ("NCT06230445", None), ("input-2", "E010"), ("NCT00000102", None), ("input-4", "E012"),
-        ("input-5", "E014"), ("input-6", "E013"), (None, "E011"), ("input-8", None),
-    ]
+    records = list(nlp.extract_batch(trial for trial, _ in BATCH))
+    assert [(r["trial_id"], r["error"]["code"] if "error" in r else None) for r in records] == \
+        [expected for _, expected in BATCH]
     for n, record in enumerate(records, 1):
         assert_sound(record)
         if "error" in record:
             assert f"<batch>:#{n}:" in record["error"]["message"]
-    assert records[7]["criteria"]["text"] == TEXTS["NCT05913700"]
+    assert records[-1]["criteria"]["text"] == TEXTS["NCT05913700"]
 
 
 # -- bad inputs: an error record that names the input and the problem; the batch goes on ------------
 _JSONL = (DATA / "trials.jsonl").read_text(encoding="utf-8").splitlines()
+_LINE = {json.loads(line)["nct_id"]: line for line in _JSONL}
+L102, L108, L2462 = _LINE["NCT00000102"], _LINE["NCT00000108"], _LINE["NCT00002462"]
 _NDJSON = (DATA / "ctgov_v2_studies.ndjson").read_text(encoding="utf-8").splitlines()
 _LATIN1 = "Inclusion Criteria:\n- Patients âgés de 18 ans ou plus\n- Femmes enceintes exclues\n"
 _LATIN1_OFFSET = _LATIN1.encode("latin-1").index("â".encode("latin-1"))
 _LATIN1_CSV_HEAD = "nct_id,eligibility_criteria\nNCT00000001,\""
 _rng = random.Random(20240501)
 # Random bytes: a first byte no format detector knows, then noise with a NUL in the first 8 KB.
-JUNK = b"\x89" + bytes(_rng.getrandbits(8) for _ in range(2000)) + b"\x00" + bytes(_rng.getrandbits(8) for _ in range(500))
+JUNK = b"\x89" + _rng.randbytes(2000) + b"\x00" + _rng.randbytes(500)
 _JUNK_NUL = JUNK.index(b"\x00")
 _BIG = "Inclusion Criteria:\n" + "- Age 18 years or older and able to give informed consent\n" * 18_000
 
@@ -402,6 +410,10 @@ def _broken_xml_dir(tmp_path: Path) -> Path:
 
 def _broken_xml_zip(tmp_path: Path) -> Path:
     return xml_zip(tmp_path, {"AllPublicXML/NCT09999999.xml": b"<clinical_study><id_info><nct_id>NCT09999999"})
+
+
+def lines(*rows: str) -> str:
+    return "\n".join(rows) + "\n"
 
 
 def ok(trial_id: str):
@@ -429,22 +441,22 @@ BAD = [
                  [err("E003", None, "looks like plain text", "not JSON")], id="text-named-json"),
     pytest.param(copy_as("criteria.txt", "criteria.xml"), [],
                  [err("E003", None, "looks like plain text", "not ClinicalTrials.gov XML")], id="text-named-xml"),
-    pytest.param(write("trials.jsonl", "\n".join([_JSONL[0], _JSONL[1][:90], _JSONL[2]]) + "\n"), [],
+    pytest.param(write("trials.jsonl", lines(L102, L108[:90], L2462)), [],
                  [ok("NCT00000102"), err("E021", None, "line 2", "not valid JSON"), ok("NCT00002462")],
                  id="jsonl-broken-middle-line"),
-    pytest.param(write("trials.jsonl", "\n".join([_JSONL[0][:90], _JSONL[1], _JSONL[2]]) + "\n"), [],
+    pytest.param(write("trials.jsonl", lines(L102[:90], L108, L2462)), [],
                  [err("E021", None, "line 1", "not valid JSON"), ok("NCT00000108"), ok("NCT00002462")],
                  id="jsonl-broken-first-line"),
-    pytest.param(write("trials.jsonl", "\n".join(["nct_id: NCT00000102", _JSONL[1], _JSONL[2]]) + "\n"), [],
+    pytest.param(write("trials.jsonl", lines("nct_id: NCT00000102", L108, L2462)), [],
                  [err("E021", None, "line 1", "not valid JSON"), ok("NCT00000108"), ok("NCT00002462")],
                  id="jsonl-first-line-not-json"),
-    pytest.param(write("studies.ndjson", "\n".join([_NDJSON[0], "{\"protocolSection\": {", _NDJSON[2]]) + "\n"), [],
+    pytest.param(write("studies.ndjson", lines(_NDJSON[0], "{\"protocolSection\": {", _NDJSON[2])), [],
                  [ok("NCT06230445"), err("E021", None, "line 2", "not valid JSON"), ok("NCT05905653")],
                  id="ndjson-broken-line"),
-    pytest.param(write("ids.json", json.dumps(["NCT00000102", json.loads(_JSONL[1])])), [],
+    pytest.param(write("ids.json", json.dumps(["NCT00000102", json.loads(L108)])), [],
                  [err("E002", None, "ids.json:[0]", "expected a JSON object per study, found str"), ok("NCT00000108")],
                  id="json-list-item-not-object"),
-    pytest.param(write("trials.jsonl", "\n".join([_JSONL[0], "[1, 2]", _JSONL[2]]) + "\n"), [],
+    pytest.param(write("trials.jsonl", lines(L102, "[1, 2]", L2462)), [],
                  [ok("NCT00000102"), err("E002", None, "line 2", "expected a JSON object per line, found list"),
                   ok("NCT00002462")], id="jsonl-line-not-object"),
     pytest.param(write("page.html", "<html><body><p>Inclusion Criteria: age 18 or older</p></body></html>"),
@@ -453,13 +465,13 @@ BAD = [
                  id="html-forced-xml"),
     pytest.param(write("study.json", (DATA / "ctgov_v2_study.json").read_text(encoding="utf-8")[:700]), [],
                  [err("E002", None, "not valid JSON", "line 8")], id="truncated-json-is-one-error"),
-    pytest.param(write("trials.jsonl", "\n".join([_JSONL[0], json.dumps({**json.loads(_JSONL[1]), "nct_id": None}),
-                                                  _JSONL[2]]) + "\n"), [],
+    pytest.param(write("trials.jsonl", lines(L102, json.dumps({**json.loads(L108), "nct_id": None}), L2462)), [],
                  [ok("NCT00000102"), err("E011", None, "line 2", "no id"), ok("NCT00002462")], id="jsonl-missing-id"),
     pytest.param(write("no_id.csv", csv_text([["nct_id", "eligibility_criteria"], ["", TEXTS["NCT00000102"]],
                                               ["NCT00000108", TEXTS["NCT00000108"]]])), [],
                  [err("E011", None, "row 1", "no id"), ok("NCT00000108")], id="csv-missing-id"),
-    pytest.param(write("big.txt", _BIG), [], [err("E012", "big", f"{len(_BIG):,} characters", "200,000", "--max-chars")],
+    pytest.param(write("big.txt", _BIG), [],
+                 [err("E012", "big", f"{len(_BIG):,} characters", "200,000", "--max-chars")],
                  id="one-megabyte-text"),
     pytest.param(write("big.csv", csv_text([["nct_id", "eligibility_criteria"], ["NCT00000001", _BIG],
                                             ["NCT00000108", TEXTS["NCT00000108"]]])), [],
@@ -495,7 +507,8 @@ BAD = [
                  [err("E007", n, f"line {i}", "no column 'criteria_text'") for i, n in enumerate(TABLE_IDS, 1)],
                  id="jsonl-missing-text-column"),
     pytest.param(copy_as("trials.jsonl", "trials.jsonl"), ["--id-column", "trial"],
-                 [err("E007", None, f"line {i}", "no column 'trial'", "--id-column") for i in range(1, 5)],
+                 [err("E007", None, f"line {i}", "no column 'trial'", "--id-column")
+                  for i, _ in enumerate(TABLE_IDS, 1)],
                  id="jsonl-missing-id-column"),
     pytest.param(lambda tmp_path: tmp_path / "no-such-file.csv", [],
                  [err("E001", None, "cannot read", "No such file")], id="missing-file"),
@@ -625,8 +638,7 @@ def eligex_command() -> list[str]:
         pytest.param((DATA / "ctgov_v2_page.json").read_bytes(), ["-"],
                      [("NCT05913700", "studies[0]"), ("NCT05905653", "studies[1]")], "ctgov_v2_json", id="v2-json"),
         pytest.param((DATA / "trials.csv").read_bytes(), ["-", str(DATA / "xml" / "NCT00000102.xml")],
-                     [(n, f"row {i}") for i, n in enumerate(TABLE_IDS, 1)] + [("NCT00000102", None)], None,
-                     id="csv-then-file"),
+                     ROWS + [("NCT00000102", None)], None, id="csv-then-file"),
     ],
 )
 def test_stdin(data, args, expected, fmt):
@@ -732,7 +744,7 @@ def test_parquet_to_stdout_is_a_usage_error(tmp_path, capsys):
     assert "E030" in capsys.readouterr().err
 
 
-def _jsonl_constraints(capsys, paths) -> list[dict]:
+def _jsonl_constraints(capsys, paths) -> list[tuple[str, dict]]:
     _, records, _ = run_cli(capsys, "extract", *paths)
     return [(r["trial_id"], c) for r in records if "error" not in r for c in r["constraints"]]
 
@@ -841,17 +853,20 @@ def test_validate(tmp_path, capsys, breakage):
 
 
 @pytest.mark.parametrize(
-    "content,exit_code",
+    "content,printed",
     [
-        pytest.param("", 1, id="empty-file"),
-        pytest.param("{\"trial_id\": \n", 1, id="broken-json-line"),
-        pytest.param("[]", 1, id="empty-array"),
+        pytest.param("", "0 records, 0 invalid", id="empty-file"),
+        pytest.param("[]", "0 records, 0 invalid", id="empty-array"),
+        pytest.param("{\"trial_id\": \n", "records.jsonl:1: [E021] line 1 is not valid JSON", id="broken-json-line"),
+        pytest.param("{\"trial_id\": \"NCT00000102\"}\n", "records.jsonl:1: ", id="not-a-record"),
     ],
 )
-def test_validate_bad_files(tmp_path, capsys, content, exit_code):
+def test_validate_bad_files(tmp_path, capsys, content, printed):
     path = tmp_path / "records.jsonl"
     path.write_text(content)
-    assert cli.main(["validate", str(path)]) == exit_code
+    assert cli.main(["validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert printed in out + err
 
 
 def test_validate_json_array_and_error_records(tmp_path, capsys):

@@ -1,0 +1,16 @@
+"""The worked examples in the docstrings run and say what the code does."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["nlp", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
+           "nlp.pipeline", "nlp.errors", "nlp.resources"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
