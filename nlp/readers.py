@@ -219,7 +219,7 @@ def _read_json(text: str, name: str, id_column, text_column, *, forced: bool) ->
         doc = json.loads(stripped)
     except json.JSONDecodeError as exc:
         if "\n" in stripped.strip() and (Path(name).suffix.lower() in _JSON_LINES_SUFFIXES or _json_lines(stripped)):
-            yield from _read_ndjson(stripped, name, id_column, text_column)
+            yield from _read_ndjson(text.lstrip("\ufeff"), name, id_column, text_column)  # line numbers as in the file
             return
         raise EligexError("E002", source=name, expected="JSON", detail=f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if isinstance(doc, dict) and isinstance(_ci(doc, "studies"), list):

@@ -63,6 +63,12 @@ _MARKER = re.compile(
 )
 _ROMAN = re.compile(r"^\(?[ivxIVX]{1,5}[.)]?\)?$")
 # Where a run-on paragraph is split into items: "; " followed by a new clause.
+# A heading that says no more than which list follows.
+_PLAIN_HEADING = re.compile(
+    r"^(?:key\s+|main\s+|general\s+)?(?:inclusion|exclusion|eligibility)s?(?:\s+criteria)?\s*:?$|"
+    r"^criteria\s+for\s+(?:inclusion|exclusion)\s*:?$",
+    re.I,
+)
 _RUNON_SPLIT = re.compile(r";\s+(?=[A-Z(])")
 _SENTENCE_END = re.compile(r"[.;:!?]\s*$")
 
@@ -223,7 +229,7 @@ class _Builder:
         self.mapped = mapped
         self.text = mapped.text
         self.section = UNSPECIFIED
-        self.context: list[str] = []  # [level-1 heading, level-2 heading]
+        self.levels: dict[int, str] = {}  # 0: cohort label of the section heading, 1: PDQ heading, 2: sub-heading
         self.headings: list[tuple[str, int, int, str]] = []
         self.raw: list[dict] = []  # items under construction
         self.stack: list[dict] = []
@@ -237,16 +243,16 @@ class _Builder:
     def section_heading(self, section: str, start: int, end: int, label: str) -> None:
         self.section = section if section != UNSPECIFIED else self.section
         self.headings.append((section, start, end, label))
-        self.context = []
+        # "Inclusion Criteria for Cohort B:", "Part 2 Exclusion Criteria": the label is the items' context
+        clean = label.strip("*_# ")
+        self.levels = {} if _PLAIN_HEADING.match(clean) else {0: clean}
         self.stack = []
         self.current = None
         self.last_blank = False
 
     def context_heading(self, label: str, level: int) -> None:
-        if level == 1:
-            self.context = [label]
-        else:
-            self.context = self.context[:1] + [label]
+        self.levels = {k: v for k, v in self.levels.items() if k < level}
+        self.levels[level] = label
         self.stack = []
         self.current = None
         self.last_blank = False
@@ -305,7 +311,8 @@ class _Builder:
     def _open(self, start, end, indent, marker, parent, *, text_col, mtype=None) -> None:
         item = {
             "start": start, "end": end, "indent": indent, "marker": marker, "marker_type": mtype,
-            "parent": parent, "section": self.section, "context": list(self.context), "text_col": text_col,
+            "parent": parent, "section": self.section, "context": [self.levels[k] for k in sorted(self.levels)],
+            "text_col": text_col,
         }
         self.raw.append(item)
         self.stack.append(item)

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -387,6 +388,7 @@ def test_extract_batch_goes_on():
 _JSONL = (DATA / "trials.jsonl").read_text(encoding="utf-8").splitlines()
 _LINE = {json.loads(line)["nct_id"]: line for line in _JSONL}
 L102, L108, L2462 = _LINE["NCT00000102"], _LINE["NCT00000108"], _LINE["NCT00002462"]
+_XML108 = (DATA / "xml" / "NCT00000108.xml").read_text(encoding="utf-8")
 _NDJSON = (DATA / "ctgov_v2_studies.ndjson").read_text(encoding="utf-8").splitlines()
 _LATIN1 = "Inclusion Criteria:\n- Patients âgés de 18 ans ou plus\n- Femmes enceintes exclues\n"
 _LATIN1_OFFSET = _LATIN1.encode("latin-1").index("â".encode("latin-1"))
@@ -444,6 +446,9 @@ BAD = [
     pytest.param(write("trials.jsonl", lines(L102, L108[:90], L2462)), [],
                  [ok("NCT00000102"), err("E021", None, "line 2", "not valid JSON"), ok("NCT00002462")],
                  id="jsonl-broken-middle-line"),
+    pytest.param(write("trials.jsonl", "\n\n" + lines(L102, L108[:90], L2462)), [],
+                 [ok("NCT00000102"), err("E021", None, "line 4", "not valid JSON"), ok("NCT00002462")],
+                 id="jsonl-line-numbers-count-blank-lines"),
     pytest.param(write("trials.jsonl", lines(L102[:90], L108, L2462)), [],
                  [err("E021", None, "line 1", "not valid JSON"), ok("NCT00000108"), ok("NCT00002462")],
                  id="jsonl-broken-first-line"),
@@ -512,6 +517,10 @@ BAD = [
                  id="jsonl-missing-id-column"),
     pytest.param(lambda tmp_path: tmp_path / "no-such-file.csv", [],
                  [err("E001", None, "cannot read", "No such file")], id="missing-file"),
+    pytest.param(write("no_id.xml", re.sub(r"<id_info>.*?</id_info>", "", _XML108, flags=re.S)), [],
+                 [err("E011", None, "no_id.xml", "no id")], id="xml-missing-nct-id"),
+    pytest.param(write("no_criteria.xml", re.sub(r"<criteria>.*?</criteria>", "", _XML108, flags=re.S)), [],
+                 [err("E014", "NCT00000108", "no_criteria.xml", "no eligibility criteria")], id="xml-missing-criteria"),
     pytest.param(_broken_xml_dir, [],
                  [*map(ok, XML_IDS), err("E002", None, "NCT09999999.xml", "not valid XML")],
                  id="broken-xml-in-directory"),

@@ -208,3 +208,21 @@ def test_lines_without_markers_are_items():
     text = "Inclusion Criteria:\r\n\r\nHospitalized with COVID-19\r\nNew pulse oximetry saturation < 93%\r\n"
     assert [i.text for i in segment(normalize(text)).items] == [
         "Hospitalized with COVID-19", "New pulse oximetry saturation < 93%"]
+
+
+def test_cohort_heading_label_is_item_context():
+    text = ("Inclusion Criteria for Cohort A:\n- adults aged 18-65\nInclusion Criteria for Cohort B:\n"
+            "- children aged 2-11\nExclusion Criteria:\n- pregnancy")
+    items = segment(normalize(text)).items
+    assert [(i.id, i.section, i.heading) for i in items] == [
+        ("I1", "inclusion", ["Inclusion Criteria for Cohort A:"]),
+        ("I2", "inclusion", ["Inclusion Criteria for Cohort B:"]),
+        ("E1", "exclusion", []),
+    ]
+
+
+def test_cohort_subheading_under_section():
+    text = "Inclusion Criteria:\nPart 1 (dose escalation):\n- ECOG 0-2\nPart 2:\n- ECOG 0-1"
+    items = segment(normalize(text)).items
+    assert [(i.heading, i.text) for i in items] == [(["Part 1 (dose escalation):"], "ECOG 0-2"),
+                                                     (["Part 2:"], "ECOG 0-1")]
