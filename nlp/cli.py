@@ -86,16 +86,18 @@ def _extract(args: argparse.Namespace) -> int:
         else:
             writer = RecordWriter(fmt, sys.stdout)
         err_stream = None
-        if errors_path:
-            err_tmp = stack.enter_context(atomic_path(errors_path))
-            err_stream = stack.enter_context(open(err_tmp, "w", encoding="utf-8"))
         for record in records:
             if "error" in record:
                 stats["errors"] += 1
                 print(f"eligex: {record['error']['message']}", file=sys.stderr)
-                if err_stream is not None:
+                if errors_path:
+                    if err_stream is None:  # the errors file exists only when there are errors
+                        err_tmp = stack.enter_context(atomic_path(errors_path))
+                        err_stream = stack.enter_context(open(err_tmp, "w", encoding="utf-8"))
                     err_stream.write(json.dumps(record, ensure_ascii=False) + "\n")
                     continue
+                if fmt in ("csv", "parquet"):
+                    continue  # a flat table has no row for a failed trial; its message went to stderr
             else:
                 stats["trials"] += 1
                 stats["items"] += len(record["items"])

@@ -31,6 +31,8 @@ def format_for(path: str | None, requested: str | None) -> str:
             return "jsonl"
         if suffix in OUTPUT_FORMATS:
             return suffix
+        raise EligexError("E030", fmt=f".{suffix}" if suffix else "(no suffix)",
+                          expected=", ".join(OUTPUT_FORMATS) + " (name the file so, or pass --format)")
     return "jsonl"
 
 

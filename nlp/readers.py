@@ -31,6 +31,7 @@ REGISTRY_COLUMNS = {
     "std_ages": ("std_ages", "stdages"),
 }
 _NUL = b"\x00"
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
@@ -102,8 +103,13 @@ def _is_binary(data: bytes) -> bool:
 
 def _decode(data: bytes, name: str, encoding: str) -> str:
     head = data[:8192]
-    if _is_binary(data):
-        raise EligexError("E005", source=name, detail=f"a NUL byte at offset {head.index(_NUL)}")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            encoding = codec  # a byte-order mark says what the file is
+            break
+    else:
+        if _is_binary(data):
+            raise EligexError("E005", source=name, detail=f"a NUL byte at offset {head.index(_NUL)}")
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -138,6 +144,8 @@ def detect(data: bytes, name: str) -> str:
 
 _EXPECTED = {".json": "json", ".jsonl": "json", ".ndjson": "json", ".xml": "ctgov-xml", ".csv": "table",
              ".tsv": "table", ".parquet": "parquet", ".zip": "zip"}
+_SOURCE_FORMAT = {"zip": "ctgov_xml", "parquet": "table", "ctgov-xml": "ctgov_xml", "json": "ctgov_v2_json",
+                  "table": "table", "text": "text"}
 _NAMES = {"json": "JSON", "ctgov-xml": "ClinicalTrials.gov XML", "table": "a CSV/TSV table", "parquet": "Parquet",
           "zip": "a zip archive", "text": "plain text"}
 
@@ -157,7 +165,7 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
     src = {"format": "text", "input": name, "locator": None}
     try:
         if path != "-" and os.path.isdir(path):
-            yield from _read_xml_dir(Path(path))
+            yield from _read_dir(Path(path), id_column, text_column)
             return
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -171,6 +179,7 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
         yield _err("E009", src)
         return
     found = detect(data, name)
+    src["format"] = _SOURCE_FORMAT.get(found, "text")
     suffix = Path(name).suffix.lower()
     if found not in ("zip", "parquet") and _is_binary(data):
         yield _err("E005", src, detail=f"a NUL byte at offset {data[:8192].index(_NUL)}")
@@ -186,7 +195,7 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
         kind = found
     try:
         if kind == "zip":
-            yield from _read_zip(data, name)
+            yield from _read_zip(data, name, id_column, text_column)
         elif kind == "parquet":
             yield from _read_parquet(data, name, id_column, text_column)
         elif kind == "ctgov-xml":
@@ -361,29 +370,46 @@ def _xml_trial(data: bytes, src: dict, encoding: str) -> Any:
     )
 
 
-def _read_xml_dir(path: Path) -> Iterator[Any]:
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+def _read_dir(path: Path, id_column=None, text_column=None) -> Iterator[Any]:
+    """Every ``.xml`` (legacy ``<clinical_study>``) and ``.json`` (API v2 study) file under ``path``."""
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".xml", ".json"))
     if not files:
         yield _err("E009", {"format": "ctgov_xml", "input": str(path), "locator": None})
         return
     for f in files:
-        src = {"format": "ctgov_xml", "input": str(f), "locator": None}
+        src = {"format": "ctgov_xml" if f.suffix.lower() == ".xml" else "ctgov_v2_json", "input": str(f),
+               "locator": None}
         try:
             data = f.read_bytes()
         except OSError as exc:
             yield _err("E001", src, detail=exc.strerror or str(exc))
             continue
+        yield from _member(data, src, id_column, text_column)
+
+
+def _member(data: bytes, src: dict, id_column, text_column) -> Iterator[Any]:
+    if src["format"] == "ctgov_xml":
         yield _xml_trial(data, src, "utf-8")
+        return
+    where = src["input"] + (f":{src['locator']}" if src["locator"] else "")
+    try:
+        for item in _read_json(_decode(data, where, "utf-8"), where, id_column, text_column, forced=False):
+            if isinstance(item, TrialInput) and src["locator"]:
+                item.source = {**item.source, "input": src["input"], "locator": src["locator"]}
+            yield item
+    except EligexError as exc:
+        yield _err(exc.code, src, **{k: v for k, v in exc.fields.items() if k not in ("record_source", "trial_id")})
 
 
-def _read_zip(data: bytes, name: str) -> Iterator[Any]:
+def _read_zip(data: bytes, name: str, id_column=None, text_column=None) -> Iterator[Any]:
+    """A zip of legacy XML files (AllPublicXML) or of API v2 JSON studies (ClinicalTrials.gov's bulk download)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise EligexError("E002", source=name, expected="ZIP", detail=str(exc)) from None
-    members = sorted(m for m in zf.namelist() if m.lower().endswith(".xml"))
+    members = sorted(m for m in zf.namelist() if m.lower().endswith((".xml", ".json")))
     if not members:
         raise EligexError("E009", source=name)
     for member in members:
-        src = {"format": "ctgov_xml", "input": name, "locator": member}
-        yield _xml_trial(zf.read(member), src, "utf-8")
+        fmt = "ctgov_xml" if member.lower().endswith(".xml") else "ctgov_v2_json"
+        yield from _member(zf.read(member), {"format": fmt, "input": name, "locator": member}, id_column, text_column)

@@ -884,3 +884,47 @@ def test_validate_json_array_and_error_records(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["validate", str(out)]) == 0
     assert f"{len(TABLE_IDS) + 1} records, 0 invalid" in capsys.readouterr().err
+
+
+# -- bulk downloads of API v2 studies, byte-order marks, output names ----------------------------------
+@pytest.mark.parametrize("layout", ["zip", "directory"])
+def test_api_v2_studies_in_a_zip_or_directory(tmp_path, layout):
+    study = json.loads((DATA / "ctgov_v2_study.json").read_text(encoding="utf-8"))
+    nct = study["protocolSection"]["identificationModule"]["nctId"]
+    if layout == "zip":
+        target = tmp_path / "ctg-studies.json.zip"
+        with zipfile.ZipFile(target, "w") as zf:
+            zf.writestr(f"{nct}.json", json.dumps(study))
+            zf.writestr("broken.json", "{not json")
+    else:
+        target = tmp_path / "studies"
+        target.mkdir()
+        (target / f"{nct}.json").write_text(json.dumps(study), encoding="utf-8")
+        (target / "broken.json").write_text("{not json", encoding="utf-8")
+    records = list(extract_many(read_inputs([str(target)])))
+    by_id = {r["trial_id"]: r for r in records}
+    assert by_id[nct]["source"]["format"] == "ctgov_v2_json"
+    assert by_id[nct]["criteria"]["text"] == study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    (error,) = [r for r in records if "error" in r]
+    assert error["error"]["code"] == "E002" and "broken.json" in error["error"]["message"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_decoded(tmp_path, encoding):
+    path = tmp_path / "criteria.txt"
+    path.write_bytes("Inclusion Criteria:\n- Women aged \u2265 18 years".encode(encoding))
+    (record,) = extract_many(read_inputs([str(path)]))
+    assert [c["evidence"]["text"] for c in record["constraints"]] == ["aged \u2265 18 years", "Women"]
+
+
+def test_unknown_output_suffix_is_refused(tmp_path, capsys):
+    out = tmp_path / "results.xlsx"
+    code = cli.main(["extract", str(DATA / "criteria.txt"), "-o", str(out)])
+    assert code == 2 and not out.exists()
+    assert "E030" in capsys.readouterr().err
+
+
+def test_no_errors_file_without_errors(tmp_path):
+    out = tmp_path / "rows.csv"
+    assert cli.main(["extract", str(DATA / "trials.csv"), "-o", str(out)]) == 0
+    assert out.exists() and not (tmp_path / "rows.csv.errors.jsonl").exists()
