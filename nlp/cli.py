@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                     help="progress bar on standard error (auto: when it is a terminal)")
 
+    ev = sub.add_parser("evaluate", help="score extraction against gold (annotated/ or a published corpus)")
+    ev.add_argument("gold", metavar="GOLD", help="a folder of gold records (annotated/test), or a corpus folder "
+                                                  "with --corpus")
+    ev.add_argument("--corpus", choices=("gold", "lct", "chia", "covid"), default="gold",
+                    help="what GOLD is: our gold records (default) or a published corpus to adapt")
+    ev.add_argument("--records", help="score these extracted records (JSON Lines) instead of extracting now")
+    ev.add_argument("--markdown", help="write the Markdown report here")
+    ev.add_argument("--json", dest="json_out", help="write the JSON report here")
+    ev.add_argument("--floors", help="JSON of per-kind F1 floors; exit 1 when a kind falls below its floor")
+
     va = sub.add_parser("validate", help="check a file of records against the schema and the input text")
     va.add_argument("files", nargs="+", metavar="FILE")
     return p
@@ -57,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
         return _validate(args)
     except EligexError as exc:
         print(f"eligex: {exc}", file=sys.stderr)
@@ -114,6 +126,48 @@ def _extract(args: argparse.Namespace) -> int:
           f"{elapsed:.1f} s ({total / elapsed if elapsed else 0:,.0f} trials/s)"
           + (f" -> {args.output}" if args.output else ""), file=sys.stderr)
     return 1 if stats["errors"] else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from . import evaluate as ev
+
+    kinds, ignore, extra = None, (), ()
+    if args.corpus == "gold":
+        gold = ev.load_gold(args.gold)
+        title = f"eligex {__version__} against the gold of {args.gold}"
+    else:
+        from .corpora import CORPORA
+
+        adapter, kinds, ignore, extra = CORPORA[args.corpus]
+        gold = list(adapter(args.gold))
+        title = f"eligex {__version__} against the {args.corpus} corpus ({args.gold})"
+    if args.records:
+        by_id = {}
+        for _, record in _records_in(args.records):
+            if isinstance(record, dict):
+                by_id[record.get("trial_id")] = record
+        system = [by_id.get(g["trial_id"]) for g in gold]
+    else:
+        system = ev.system_records_for(gold)
+    report = ev.score(zip(gold, system), kinds=kinds, ignore=ignore, extra_fields=extra)
+    report["title"] = title
+    text = ev.markdown(report, title)
+    if args.markdown:
+        with atomic_path(args.markdown) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    if args.json_out:
+        with atomic_path(args.json_out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=1, ensure_ascii=False)
+    table_end = text.index("## Field accuracy")
+    print(text[:table_end].rstrip())
+    if args.floors:
+        with open(args.floors, encoding="utf-8") as fh:
+            floors = json.load(fh)
+        below = ev.below_floors(report, floors)
+        for line in below:
+            print(f"eligex: below floor: {line}", file=sys.stderr)
+        return 1 if below else 0
+    return 0
 
 
 def _progress(records: Iterator[dict], mode: str) -> Iterator[dict]:

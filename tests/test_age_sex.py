@@ -50,6 +50,10 @@ AGE_CASES = [
     ("Patients 18 years of age or older", "18 years of age or older", (18, True), None, "years"),
     ("Age 18 years or above", "Age 18 years or above", (18, True), None, "years"),
     ("Female patients, 18-45 years", "18-45 years", (18, True), (45, True), "years"),
+    ("Children aged 2 to < 16 years", "aged 2 to < 16 years", (2, True), (16, False), "years"),
+    ("Age >/= 18 year-old", "Age >/= 18 year-old", (18, True), None, "years"),
+    ("Patients 70 years or more of age", "70 years or more of age", (70, True), None, "years"),
+    ("Adults of 18 years and above", "18 years and above", (18, True), None, "years"),
 ]
 
 

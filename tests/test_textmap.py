@@ -22,6 +22,7 @@ from nlp.textmap import normalize
         pytest.param("a & b are not entities: &foo; &", "a & b are not entities: &foo; &", id="unknown-entity-kept"),
         pytest.param("Inclusion:#  1. one#  2. two", "Inclusion:\n  1. one\n  2. two", id="hash-line-breaks"),
         pytest.param("# of prior lines <= 2", "# of prior lines <= 2", id="single-hash-kept"),
+        pytest.param("age >/= 18, ANC < / = 1.5", "age >= 18, ANC <= 1.5", id="slash-comparators"),
     ],
 )
 def test_normalized_view(original, normalized):

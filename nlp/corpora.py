@@ -1,0 +1,329 @@
+"""Adapters that turn the annotations of published corpora into gold records comparable with ours.
+
+Each adapter yields gold records (``criteria.text`` = the corpus text, ``constraints`` in our format with
+``rules: ["<corpus>"]``) and says which kinds and fields it can express; ``docs/corpora.md`` documents the
+mapping and its limits.
+
+- LCT (Leaf Clinical Trials): ``Eq-Comparison`` events attached by ``Numeric-Filter`` to ``Age`` (age) or
+  ``Observation`` (measurement), by ``Dose`` to ``Drug`` (dose), by ``Temporality``/``Duration`` to any
+  event (window).
+- COVID-19 OMOP: rows with a ``numeric_source_text``: ``Person`` "age" rows (age), the others
+  (measurement); ``numeric_att_min``/``numeric_att_max`` (99999 = open) give the values; no inclusive
+  flags, so values are compared without them.
+- Chia: ``Value`` entities with ``Has_value`` from ``Person`` (age) or ``Measurement`` (measurement),
+  ``Multiplier`` by ``Has_multiplier``; ``Temporal`` entities with ``Has_temporal`` (window).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator
+
+from .numbers import parse_number
+from .schema import schema_version
+
+_HEADING = re.compile(r"(?im)^\W*(?:key\s+)?(inclusion|exclusion)\s+criteria")
+_TIME_UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "days", "week": "weeks",
+               "month": "months", "year": "years"}
+
+
+def _record(trial_id: str, text: str, constraints: list[dict], corpus: str, locator: str) -> dict:
+    return {
+        "schema_version": schema_version(), "trial_id": trial_id,
+        "source": {"format": "text", "input": corpus, "locator": locator}, "registry": None,
+        "criteria": {"text": text, "start": 0, "end": len(text), "is_page": False},
+        "items": [], "constraints": constraints, "warnings": [],
+        "extractor": {"name": "eligex", "version": corpus},
+    }
+
+
+def _section_at(text: str, pos: int) -> str:
+    section = "unspecified"
+    for m in _HEADING.finditer(text):
+        if m.start() > pos:
+            break
+        section = m.group(1).lower()
+    return section
+
+
+def _span(text: str, start: int, end: int) -> dict:
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+def _bounds(op: str | None, values: list[float]) -> dict | None:
+    """Bounds from an LCT operator (EQ, LT, LTEQ, GT, GTEQ, BETWEEN) and its values."""
+    if not values:
+        return None
+    op = op or ("BETWEEN" if len(values) > 1 else "EQ")
+    v = values[0]
+    if op == "BETWEEN" and len(values) > 1:
+        lo, hi = sorted(values[:2])
+        return {"lower": {"value": lo, "inclusive": True}, "upper": {"value": hi, "inclusive": True}}
+    if op == "EQ":
+        return {"lower": {"value": v, "inclusive": True}, "upper": {"value": v, "inclusive": True}}
+    if op in ("GT", "GTEQ"):
+        return {"lower": {"value": v, "inclusive": op == "GTEQ"}}
+    if op in ("LT", "LTEQ"):
+        return {"upper": {"value": v, "inclusive": op == "LTEQ"}}
+    return None
+
+
+# -- BRAT ---------------------------------------------------------------------------------------------
+def read_brat(ann: str) -> tuple[dict, dict, list, dict]:
+    """``(spans, events, relations, attributes)`` of a BRAT .ann text."""
+    spans, events, relations, attrs = {}, {}, [], defaultdict(dict)
+    for line in ann.splitlines():
+        if not line.strip() or "\t" not in line:
+            continue
+        parts = line.split("\t")
+        ident = parts[0]
+        if ident.startswith("T") and len(parts) >= 3:
+            kind, _, offsets = parts[1].partition(" ")
+            pieces = [tuple(map(int, p.split())) for p in offsets.split(";")]
+            spans[ident] = {"type": kind, "start": pieces[0][0], "end": pieces[-1][1], "text": parts[2]}
+        elif ident.startswith("E"):
+            args = parts[1].split()
+            etype, _, trigger = args[0].partition(":")
+            roles = defaultdict(list)
+            for a in args[1:]:
+                role, _, target = a.partition(":")
+                roles[re.sub(r"\d+$", "", role)].append(target)
+            events[ident] = {"type": etype, "trigger": trigger, "roles": roles}
+        elif ident.startswith("R"):
+            rtype, a1, a2 = parts[1].split()[:3]
+            relations.append((rtype, a1.split(":")[1], a2.split(":")[1]))
+        elif ident.startswith("A"):
+            bits = parts[1].split()
+            if len(bits) >= 3:
+                attrs[bits[1]][bits[0]] = bits[2]
+    return spans, events, relations, attrs
+
+
+def _num(text: str) -> float | None:
+    value = parse_number(re.sub(r"[^\d.,]", "", text) or text)
+    return float(value) if value is not None else None
+
+
+# -- LCT ------------------------------------------------------------------------------------------------
+LCT_KINDS = ("age", "measurement", "dose", "window")
+LCT_IGNORE = ("window.anchor",)
+
+
+def lct(folder: str | Path) -> Iterator[dict]:
+    for ann_path in sorted(Path(folder).rglob("*.ann")):
+        txt_path = ann_path.with_suffix(".txt")
+        if not txt_path.exists():
+            continue
+        text = txt_path.read_text(encoding="utf-8")
+        spans, events, _, attrs = read_brat(ann_path.read_text(encoding="utf-8"))
+        constraints = []
+        for ev in events.values():
+            for role, targets in ev["roles"].items():
+                if role not in ("Numeric-Filter", "Temporality", "Duration", "Dose"):
+                    continue
+                for target in targets:
+                    cmp_ev = events.get(target)
+                    if cmp_ev is None or cmp_ev["type"] != "Eq-Comparison":
+                        continue
+                    c = _lct_constraint(ev, role, cmp_ev, spans, attrs, text)
+                    if c is not None:
+                        c["id"] = f"g{len(constraints) + 1}"
+                        constraints.append(c)
+        yield _record(ann_path.stem, text, constraints, "lct", str(ann_path.relative_to(Path(folder))))
+
+
+def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
+    trig = spans.get(cmp_ev["trigger"])
+    if trig is None:
+        return None
+    op_t = (cmp_ev["roles"].get("Operator") or [None])[0]
+    op = attrs.get(op_t, {}).get("Eq-Operator-Value") if op_t else None
+    values = [_num(spans[t]["text"]) for r in ("Value", "Value2") for t in cmp_ev["roles"].get(r, []) if t in spans]
+    values = [v for v in values if v is not None]
+    bounds = _bounds(op, values)
+    if bounds is None:
+        return None
+    tu = (cmp_ev["roles"].get("Temporal-Unit") or [None])[0]
+    tunit = _TIME_UNITS.get(attrs.get(tu, {}).get("Eq-Temporal-Unit-Value", "")) if tu else None
+    unit_t = (cmp_ev["roles"].get("Unit") or [None])[0]
+    unit = spans[unit_t]["text"] if unit_t in spans else None
+    head = spans.get(ev["trigger"], {})
+    base = {"section": _section_at(text, trig["start"]), "negated": False, "rules": ["lct"],
+            "evidence": _span(text, trig["start"], trig["end"])}
+    if ev["type"] == "Age" and role == "Numeric-Filter":
+        return {**base, "kind": "age", "variable": "age", "unit": tunit or "years", "unit_stated": tunit is not None,
+                **bounds}
+    if ev["type"] == "Observation" and role == "Numeric-Filter":
+        name = head.get("text", "")
+        return {**base, "kind": "measurement", "variable": {"id": name, "text": name}, "unit": unit, **bounds}
+    if ev["type"] == "Drug" and role == "Dose":
+        name = head.get("text", "")
+        return {**base, "kind": "dose", "drug": {"id": name, "text": name}, "unit": unit, **bounds}
+    if role in ("Temporality", "Duration") and tunit and len(values) == 1:
+        direction = "before" if op in ("LT", "LTEQ", None, "EQ") else "since"
+        if role == "Duration":
+            direction = "since"
+        event_type = {"Condition": "condition", "Procedure": "procedure", "Drug": "drug", "Study": "trial_participation",
+                      "Observation": "measurement"}.get(ev["type"], "other")
+        return {**base, "kind": "window", "event": {"type": event_type, "text": head.get("text", ev["type"])},
+                "window": {"amount": values[0], "unit": tunit, "direction": direction, "anchor": "unspecified"}}
+    return None
+
+
+# -- COVID-19 OMOP --------------------------------------------------------------------------------------
+COVID_KINDS = ("age", "measurement")
+COVID_IGNORE = ("lower", "upper", "unit", "reference", "negated", "variable")
+COVID_EXTRA = ("values",)
+
+
+def covid(folder: str | Path) -> Iterator[dict]:
+    folder = Path(folder)
+    texts = {p.stem: p for p in (folder / "700_annotated_trials").glob("*.txt")}
+    rows = defaultdict(list)
+    with (folder / "all_criteria_corpus.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rows[row["nct_id"]].append(row)
+    for nct in sorted(rows):
+        if nct not in texts:
+            continue
+        text = texts[nct].read_text(encoding="utf-8")
+        constraints = []
+        for row in rows[nct]:
+            numeric = (row.get("numeric_source_text") or "").strip()
+            if not numeric or not row["start_index"].isdigit():
+                continue
+            values = [float(v) for v in (row["numeric_att_min"], row["numeric_att_max"])
+                      if v not in ("", "99999", "99999.0", "-99999")]
+            if not values:
+                continue
+            start, end = int(row["start_index"]), int(row["end_index"])
+            if end > len(text) or start >= end:
+                continue
+            # the numeric text stands beside the entity: widen the evidence to cover both, on one line
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end < 0 else line_end
+            at = text.find(numeric, line_start, line_end)
+            if at >= 0:
+                start, end = min(start, at), max(end, at + len(numeric))
+            bounds = {"lower": {"value": values[0], "inclusive": True}}
+            if len(values) > 1:
+                bounds["upper"] = {"value": values[1], "inclusive": True}
+            base = {"id": f"g{len(constraints) + 1}", "section": "inclusion" if row["include"] == "1" else "exclusion",
+                    "negated": row["negation"] == "1", "rules": ["covid19_omop"], "evidence": _span(text, start, end)}
+            if row["domain"] == "Person":  # "age", "aged", "Patients", "Subjects" with a number: an age
+                constraints.append({**base, "kind": "age", "variable": "age", "unit": "years", "unit_stated": False,
+                                    **bounds})
+            elif row["domain"] in ("Measurement", "Observation", "Condition"):
+                name = row["entity_source_text"]
+                constraints.append({**base, "kind": "measurement", "variable": {"id": name, "text": name},
+                                    "unit": None, **bounds})
+        yield _record(nct, text, constraints, "covid19_omop", f"700_annotated_trials/{nct}.txt")
+
+
+# -- Chia -----------------------------------------------------------------------------------------------
+CHIA_KINDS = ("age", "measurement", "window")
+CHIA_IGNORE = ("section", "window.anchor")
+
+_CMP = [
+    (r">=|=>|≥|at least|no less than|not less than|greater than or equal to|or more|or greater|or older|and older|and above|or above|minimum", ">="),
+    (r"<=|=<|≤|no more than|not more than|less than or equal to|up to|or less|or fewer|or younger|maximum|not exceeding|at most", "<="),
+    (r">|greater than|more than|higher than|above|over|older than|exceeding|in excess of", ">"),
+    (r"<|less than|lower than|below|under|younger than|fewer than|within", "<"),
+]
+_NUMBER = r"\d+(?:[.,]\d+)*"
+
+
+def parse_value(text: str) -> tuple[dict | None, str | None]:
+    """Bounds and unit from a Chia value text ("> 18 years", "between 18 and 65", "<= 2.5 x ULN").
+
+    >>> parse_value("between 18 and 65 years")
+    ({'lower': {'value': 18.0, 'inclusive': True}, 'upper': {'value': 65.0, 'inclusive': True}}, 'years')
+    """
+    t = text.strip().lower().replace("\u2265", ">=").replace("\u2264", "<=")
+    nums = re.findall(_NUMBER, t)
+    if not nums:
+        return None, None
+    values = [v for v in (_num(n) for n in nums) if v is not None]
+    if not values:
+        return None, None
+    unit_m = re.search(_NUMBER + r"\s*(?:x\s*)?([a-z%/\u00b5][a-z0-9%/^.\u00b5]*(?:\s[a-z/][a-z0-9/^.]*)?)\s*$", t)
+    unit = unit_m.group(1).strip() if unit_m else None
+    if len(values) >= 2 and re.search(r"between|-|–|to|and", t):
+        lo, hi = sorted(values[:2])
+        return {"lower": {"value": lo, "inclusive": True}, "upper": {"value": hi, "inclusive": True}}, unit
+    for pattern, op in _CMP:
+        if re.search(pattern, t):
+            side, inclusive = (("lower", True) if op == ">=" else ("upper", True) if op == "<=" else
+                               ("lower", False) if op == ">" else ("upper", False))
+            return {side: {"value": values[0], "inclusive": inclusive}}, unit
+    return {"lower": {"value": values[0], "inclusive": True}, "upper": {"value": values[0], "inclusive": True}}, unit
+
+
+def _temporal(text: str) -> dict | None:
+    t = text.lower()
+    m = re.search(r"(" + _NUMBER + r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
+                  r"(?:-\s*)?(hours?|days?|weeks?|months?|years?)", t)
+    if not m:
+        return None
+    amount = parse_number(m.group(1))
+    unit = m.group(2).rstrip("s") + "s"
+    direction = "since" if re.search(r"at least|more than|greater than|over|since|ago|for", t) else "before"
+    if re.search(r"within|past|last|prior|before|previous|recent", t) and not re.search(r"at least|more than", t):
+        direction = "before"
+    return {"amount": float(amount), "unit": unit, "direction": direction, "anchor": "unspecified"}
+
+
+def chia(folder: str | Path) -> Iterator[dict]:
+    for ann_path in sorted(Path(folder).glob("*.ann")):
+        text = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
+        spans, _, relations, _ = read_brat(ann_path.read_text(encoding="utf-8"))
+        section = "exclusion" if ann_path.stem.endswith("_exc") else "inclusion"
+        constraints = []
+        multipliers = {a: b for r, a, b in relations if r == "Has_multiplier"}
+        for rtype, head_id, value_id in relations:
+            head, val = spans.get(head_id), spans.get(value_id)
+            if head is None or val is None:
+                continue
+            base = {"section": section, "negated": False, "rules": ["chia"]}
+            start, end = min(head["start"], val["start"]), max(head["end"], val["end"])
+            if rtype == "Has_value" and val["type"] == "Value" and head["type"] in ("Person", "Measurement"):
+                bounds, unit = parse_value(val["text"])
+                if bounds is None:
+                    continue
+                base["evidence"] = _span(text, start, end)
+                if head["type"] == "Person":
+                    if not re.search(r"\bage|year|old|month", head["text"] + " " + val["text"], re.I):
+                        continue
+                    unit = _TIME_UNITS.get((unit or "year").split()[0].rstrip("s"), "years")
+                    constraints.append({**base, "kind": "age", "variable": "age", "unit": unit,
+                                        "unit_stated": True, **bounds})
+                else:
+                    c = {**base, "kind": "measurement", "variable": {"id": head["text"], "text": head["text"]},
+                         "unit": unit, **bounds}
+                    mult = spans.get(multipliers.get(head_id, ""))
+                    if mult is not None or re.search(r"uln|upper limit", val["text"], re.I):
+                        c["reference"] = {"type": "ULN"}
+                        c["unit"] = None
+                    constraints.append(c)
+            elif rtype == "Has_temporal" and val["type"] == "Temporal":
+                window = _temporal(val["text"])
+                if window is None:
+                    continue
+                event_type = {"Condition": "condition", "Procedure": "procedure", "Drug": "drug",
+                              "Measurement": "measurement"}.get(head["type"], "other")
+                constraints.append({**base, "kind": "window", "evidence": _span(text, start, end),
+                                    "event": {"type": event_type, "text": head["text"]}, "window": window})
+        for n, c in enumerate(constraints, 1):
+            c["id"] = f"g{n}"
+        yield _record(ann_path.stem, text, constraints, "chia", ann_path.name)
+
+
+CORPORA = {
+    "lct": (lct, LCT_KINDS, LCT_IGNORE, ()),
+    "covid": (covid, COVID_KINDS, COVID_IGNORE, COVID_EXTRA),
+    "chia": (chia, CHIA_KINDS, CHIA_IGNORE, ()),
+}

@@ -1,0 +1,304 @@
+"""Score extracted records against gold: precision, recall and F1 per kind, at two levels, and per field.
+
+- span match: a system constraint of the same kind whose evidence overlaps the gold evidence (one to one;
+  ties go to the pair whose variable agrees, then to the larger overlap);
+- full match: a span match whose section, variable, bounds (value and inclusive flag), unit, reference,
+  window (amount, unit, direction, anchor) and negation all agree with the gold;
+- field accuracy: on span-matched pairs, how often each field agrees, so a wrong unit is told apart from a
+  missed constraint.
+
+>>> g = {"kind": "age", "section": "inclusion", "negated": False, "variable": "age", "unit": "years",
+...      "lower": {"value": 18, "inclusive": True}, "evidence": {"start": 0, "end": 10, "text": "age >= 18"}}
+>>> s = dict(g, evidence={"start": 4, "end": 10, "text": ">= 18"})
+>>> report = score([({"trial_id": "T", "constraints": [g]}, {"trial_id": "T", "constraints": [s]})])
+>>> report["per_kind"]["age"]["full"]["f1"]
+1.0
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+KINDS = ("age", "sex", "measurement", "dose", "window", "contraception", "pregnancy", "lactation", "condition")
+
+# The fields compared for a full match, per kind ("negated" and "section" for all).
+FIELDS = {
+    "age": ("lower", "upper", "unit"),
+    "sex": ("value",),
+    "measurement": ("variable", "lower", "upper", "unit", "reference"),
+    "dose": ("variable", "lower", "upper", "unit"),
+    "window": ("window.amount", "window.unit", "window.direction", "window.anchor"),
+    "contraception": ("windows",),
+    "pregnancy": ("test", "window.amount", "window.unit", "window.direction", "window.anchor"),
+    "lactation": (),
+    "condition": ("variable",),
+}
+COMMON = ("section", "negated")
+
+_UNIT_SYNONYMS = {
+    "ml/min": "ml/min", "mlmin": "ml/min", "ml/min/1.73m2": "ml/min/1.73m2", "ml/min/1.73m^2": "ml/min/1.73m2",
+    "ml/min/1.73m²": "ml/min/1.73m2", "xuln": None, "uln": None, "x10^9/l": "10^9/l", "10*9/l": "10^9/l",
+    "10^9/l": "10^9/l", "×10^9/l": "10^9/l", "/mm3": "/mm3", "/mm^3": "/mm3", "cells/mm3": "/mm3", "/ul": "/mm3",
+    "/µl": "/mm3", "cells/ul": "/mm3", "cells/µl": "/mm3", "mm^3": "/mm3", "g/24h": "g/24h", "g/24hours": "g/24h",
+    "year": "years", "yr": "years", "yrs": "years", "month": "months", "mo": "months", "week": "weeks",
+    "wk": "weeks", "wks": "weeks", "day": "days", "hour": "hours", "hr": "hours", "hrs": "hours",
+    "points": None, "point": None, "kg/m^2": "kg/m2", "kg/m²": "kg/m2", "mg/m^2": "mg/m2", "mg/m²": "mg/m2",
+}
+
+
+def norm_unit(unit: Any) -> Any:
+    if unit is None:
+        return None
+    u = re.sub(r"\s+", "", str(unit)).lower().replace("μ", "µ")
+    return _UNIT_SYNONYMS.get(u, u)
+
+
+def norm_name(name: Any) -> Any:
+    if name is None:
+        return None
+    return re.sub(r"[\s_\-.]+", "", str(name)).lower()
+
+
+def variable_of(c: dict) -> Any:
+    kind = c["kind"]
+    if kind == "age":
+        return "age"
+    if kind == "sex":
+        return c.get("value")
+    for key in ("variable", "drug", "concept"):
+        v = c.get(key)
+        if isinstance(v, dict):
+            return norm_name(v.get("id"))
+        if isinstance(v, str):
+            return norm_name(v)
+    if kind == "pregnancy":
+        return "pregnancytest" if c.get("test") else "pregnancy"
+    return kind
+
+
+def _bound(b: Any) -> Any:
+    if not b:
+        return None
+    return (round(float(b["value"]), 6), bool(b.get("inclusive")))
+
+
+def _window(w: Any) -> Any:
+    if not w:
+        return None
+    amount = w.get("amount")
+    return (None if amount is None else round(float(amount), 6), norm_unit(w.get("unit")), w.get("direction"),
+            w.get("anchor"))
+
+
+def field_value(c: dict, name: str) -> Any:
+    """The comparable value of a field ("window.anchor", "lower", "variable", ...)."""
+    if name == "variable":
+        return variable_of(c)
+    if name in ("lower", "upper"):
+        return _bound(c.get(name))
+    if name == "unit":
+        return norm_unit(c.get("unit"))
+    if name == "reference":
+        ref = c.get("reference")
+        return ref.get("type") if isinstance(ref, dict) else None
+    if name == "windows":
+        return sorted((_window(w) for w in c.get("windows") or []), key=repr)
+    if name == "negated":
+        return bool(c.get("negated"))
+    if name == "values":
+        return sorted({round(float(c[k]["value"]), 6) for k in ("lower", "upper") if c.get(k)})
+    if name.startswith("window."):
+        w = _window(c.get("window"))
+        if w is None:
+            return None
+        return w[("window.amount", "window.unit", "window.direction", "window.anchor").index(name)]
+    return c.get(name)
+
+
+def _same(name: str, gold: Any, system: Any) -> bool:
+    if name == "values":  # value-only comparison for corpora without inclusive flags
+        return set(gold or ()) == set(system or ())
+    return gold == system
+
+
+def _overlap(a: dict, b: dict) -> int:
+    return max(0, min(a["end"], b["end"]) - max(a["start"], b["start"]))
+
+
+def match(gold: list[dict], system: list[dict]) -> list[tuple[dict, dict]]:
+    """One-to-one pairs of same-kind constraints whose evidence overlaps."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for si, s in enumerate(system):
+            if g["kind"] != s["kind"]:
+                continue
+            ov = _overlap(g["evidence"], s["evidence"])
+            if ov > 0:
+                candidates.append((variable_of(g) == variable_of(s), ov, -gi, -si, gi, si))
+    candidates.sort(reverse=True)
+    used_g, used_s, pairs = set(), set(), []
+    for *_, gi, si in candidates:
+        if gi in used_g or si in used_s:
+            continue
+        used_g.add(gi)
+        used_s.add(si)
+        pairs.append((gold[gi], system[si]))
+    return pairs
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
+
+
+def score(pairs_of_records: Iterable[tuple[dict, dict]], kinds: Iterable[str] | None = None,
+          ignore: Iterable[str] = (), extra_fields: Iterable[str] = ()) -> dict:
+    """Score ``(gold record, system record)`` pairs. ``kinds`` limits the kinds scored (a published corpus
+    annotates only some); system constraints of other kinds are then ignored. ``ignore`` names fields a
+    gold source cannot express (LCT has no window anchors), left out of the full match; ``extra_fields``
+    are compared for every kind (``values``: the bound values without inclusive flags)."""
+    wanted = set(kinds) if kinds else set(KINDS)
+    ignored = set(ignore)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    fields: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    misses, false_alarms, wrong = [], [], []
+    trials = 0
+    for gold_rec, sys_rec in pairs_of_records:
+        trials += 1
+        gold = [c for c in gold_rec.get("constraints", []) if c["kind"] in wanted]
+        system = [c for c in (sys_rec or {}).get("constraints", []) if c["kind"] in wanted]
+        pairs = match(gold, system)
+        matched_g = {id(g) for g, _ in pairs}
+        matched_s = {id(s) for _, s in pairs}
+        for c in gold:
+            counts[c["kind"]]["gold"] += 1
+            if id(c) not in matched_g:
+                counts[c["kind"]]["span_fn"] += 1
+                counts[c["kind"]]["full_fn"] += 1
+                misses.append(_brief(gold_rec["trial_id"], c))
+        for c in system:
+            counts[c["kind"]]["system"] += 1
+            if id(c) not in matched_s:
+                counts[c["kind"]]["span_fp"] += 1
+                counts[c["kind"]]["full_fp"] += 1
+                false_alarms.append(_brief(gold_rec["trial_id"], c))
+        for g, s in pairs:
+            kind = g["kind"]
+            counts[kind]["span_tp"] += 1
+            bad = []
+            for name in COMMON + FIELDS[kind] + tuple(extra_fields):
+                if name in ignored:
+                    continue
+                ok = _same(name, field_value(g, name), field_value(s, name))
+                fields[kind][name][0] += ok
+                fields[kind][name][1] += 1
+                if not ok:
+                    bad.append({"field": name, "gold": field_value(g, name), "system": field_value(s, name)})
+            if bad:
+                counts[kind]["full_fn"] += 1
+                counts[kind]["full_fp"] += 1
+                wrong.append({**_brief(gold_rec["trial_id"], g), "system_evidence": s["evidence"]["text"],
+                              "differences": bad})
+            else:
+                counts[kind]["full_tp"] += 1
+    per_kind = {}
+    total = defaultdict(int)
+    for kind in KINDS:
+        c = counts.get(kind)
+        if not c:
+            continue
+        for key, value in c.items():
+            total[key] += value
+        per_kind[kind] = {
+            "gold": c["gold"], "system": c["system"],
+            "span": _prf(c["span_tp"], c["span_fp"], c["span_fn"]),
+            "full": _prf(c["full_tp"], c["full_fp"], c["full_fn"]),
+            "fields": {name: {"correct": v[0], "total": v[1], "accuracy": round(v[0] / v[1], 4) if v[1] else None}
+                       for name, v in fields[kind].items()},
+        }
+    overall = {
+        "gold": total["gold"], "system": total["system"],
+        "span": _prf(total["span_tp"], total["span_fp"], total["span_fn"]),
+        "full": _prf(total["full_tp"], total["full_fp"], total["full_fn"]),
+    }
+    return {"trials": trials, "kinds": sorted(wanted), "ignored_fields": sorted(ignored), "per_kind": per_kind,
+            "overall": overall,
+            "misses": misses, "false_alarms": false_alarms, "wrong_fields": wrong}
+
+
+def _brief(trial_id: str, c: dict) -> dict:
+    return {"trial_id": trial_id, "kind": c["kind"], "section": c.get("section"), "variable": variable_of(c),
+            "evidence": c["evidence"]["text"], "start": c["evidence"]["start"], "rules": c.get("rules", [])}
+
+
+def markdown(report: dict, title: str) -> str:
+    lines = [f"# {title}", "", f"{report['trials']} trials; kinds scored: {', '.join(report['kinds'])}.", "",
+             "| kind | gold | system | span P | span R | span F1 | full P | full R | full F1 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = list(report["per_kind"].items()) + [("**overall**", report["overall"])]
+    for kind, r in rows:
+        s, f = r["span"], r["full"]
+        lines.append(f"| {kind} | {r['gold']} | {r['system']} | {s['precision']:.3f} | {s['recall']:.3f} | "
+                     f"{s['f1']:.3f} | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1']:.3f} |")
+    lines += ["", "## Field accuracy on span-matched pairs", "", "| kind | field | correct / total |",
+              "|---|---|---:|"]
+    for kind, r in report["per_kind"].items():
+        for name, v in r["fields"].items():
+            lines.append(f"| {kind} | {name} | {v['correct']} / {v['total']} |")
+    for heading, key in (("Misses (gold not found)", "misses"), ("False alarms (found, not in gold)", "false_alarms")):
+        lines += ["", f"## {heading}: {len(report[key])}", ""]
+        for m in report[key]:
+            lines.append(f"- {m['trial_id']} {m['kind']} {m['section']} `{m['variable']}`: {m['evidence']!r}")
+    lines += ["", f"## Wrong fields: {len(report['wrong_fields'])}", ""]
+    for w in report["wrong_fields"]:
+        diffs = "; ".join(f"{d['field']}: gold {d['gold']!r}, system {d['system']!r}" for d in w["differences"])
+        lines.append(f"- {w['trial_id']} {w['kind']} {w['evidence']!r}: {diffs}")
+    return "\n".join(lines) + "\n"
+
+
+def load_gold(path: str | Path) -> list[dict]:
+    """Gold records from a folder of ``*.json`` files (or one file); a bad file fails loudly by name."""
+    path = Path(path)
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    records = []
+    for f in files:
+        try:
+            records.append(json.loads(f.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{f}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return records
+
+
+def system_records_for(gold: list[dict]) -> list[dict]:
+    """Run the extractor on each gold record's criteria text, the way the CLI would read it."""
+    from .extract import TrialInput, extract_many
+
+    trials = [
+        TrialInput(g["trial_id"], g["criteria"]["text"], {"format": "text", "input": "gold", "locator": g["trial_id"]},
+                   registry={}, is_plain_text=g["criteria"].get("is_page", False))
+        for g in gold
+    ]
+    return list(extract_many(trials))
+
+
+def below_floors(report: dict, floors: dict) -> list[str]:
+    """Kinds whose F1 fell below their recorded floor: ``{"age": {"span_f1": 0.9, "full_f1": 0.85}}``."""
+    out = []
+    for kind, floor in floors.items():
+        if kind.startswith("_"):
+            continue
+        r = report["overall"] if kind == "overall" else report["per_kind"].get(kind)
+        for level in ("span", "full"):
+            want = floor.get(f"{level}_f1")
+            if want is None:
+                continue
+            got = r[level]["f1"] if r else 0.0
+            if got < want:
+                out.append(f"{kind} {level} F1 {got:.3f} < floor {want:.3f}")
+    return out

@@ -1,0 +1,145 @@
+"""`eligex evaluate`: matching, the two levels, field accuracy, floors, and the corpus adapters."""
+
+from pathlib import Path
+
+import pytest
+
+from nlp import cli
+from nlp.corpora import CORPORA, lct, parse_value, read_brat
+from nlp.evaluate import below_floors, markdown, score
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def c(kind, start, end, text, **fields):
+    return {"kind": kind, "section": fields.pop("section", "inclusion"), "negated": False,
+            "evidence": {"start": start, "end": end, "text": text}, **fields}
+
+
+ALT = c("measurement", 0, 20, "ALT or AST >= 2x ULN", variable={"id": "ALT"}, lower={"value": 2, "inclusive": True},
+        unit=None, reference={"type": "ULN"})
+AST = dict(ALT, variable={"id": "AST"})
+
+
+def run(gold, system, **kw):
+    return score([({"trial_id": "T1", "constraints": gold}, {"trial_id": "T1", "constraints": system})], **kw)
+
+
+def test_shared_evidence_pairs_by_variable():
+    report = run([ALT, AST], [AST, ALT])
+    assert report["per_kind"]["measurement"]["full"]["f1"] == 1.0
+
+
+def test_wrong_unit_is_a_span_match_but_not_a_full_match():
+    sys_alt = dict(ALT, reference=None, unit="mg/dL")
+    report = run([ALT], [sys_alt])
+    m = report["per_kind"]["measurement"]
+    assert (m["span"]["tp"], m["full"]["tp"], m["full"]["fp"], m["full"]["fn"]) == (1, 0, 1, 1)
+    assert m["fields"]["unit"] == {"correct": 0, "total": 1, "accuracy": 0.0}
+    assert m["fields"]["variable"]["accuracy"] == 1.0
+    assert [d["field"] for d in report["wrong_fields"][0]["differences"]] == ["unit", "reference"]
+
+
+def test_miss_and_false_alarm_are_listed_with_text():
+    age = c("age", 30, 45, "aged 18-65 years", variable="age", unit="years",
+            lower={"value": 18, "inclusive": True}, upper={"value": 65, "inclusive": True})
+    report = run([ALT], [age])
+    assert [m["evidence"] for m in report["misses"]] == ["ALT or AST >= 2x ULN"]
+    assert [m["evidence"] for m in report["false_alarms"]] == ["aged 18-65 years"]
+    assert report["overall"]["span"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 1, "fn": 1}
+    text = markdown(report, "t")
+    assert "ALT or AST >= 2x ULN" in text and "aged 18-65 years" in text
+
+
+def test_window_fields_and_ignored_anchor():
+    g = c("window", 0, 30, "within 4 weeks prior to enrollment", event={"type": "drug", "text": "chemotherapy"},
+          window={"amount": 4, "unit": "weeks", "direction": "before", "anchor": "enrollment"})
+    s = dict(g, window=dict(g["window"], anchor="unspecified"))
+    assert run([g], [s])["per_kind"]["window"]["full"]["f1"] == 0.0
+    assert run([g], [s], ignore=("window.anchor",))["per_kind"]["window"]["full"]["f1"] == 1.0
+
+
+def test_floors():
+    report = run([ALT, AST], [ALT])
+    assert below_floors(report, {"measurement": {"span_f1": 0.6}}) == []
+    assert below_floors(report, {"measurement": {"span_f1": 0.7}, "dose": {"full_f1": 0.5}}) == [
+        "measurement span F1 0.667 < floor 0.700", "dose full F1 0.000 < floor 0.500"]
+
+
+@pytest.mark.parametrize(
+    "text,bounds,unit",
+    [
+        pytest.param("> 18 years", {"lower": {"value": 18.0, "inclusive": False}}, "years", id="gt"),
+        pytest.param("between 18 and 65", {"lower": {"value": 18.0, "inclusive": True},
+                                           "upper": {"value": 65.0, "inclusive": True}}, None, id="between"),
+        pytest.param("<= 2.5 x ULN", {"upper": {"value": 2.5, "inclusive": True}}, "uln", id="uln"),
+        pytest.param("at least 100,000/mm3", {"lower": {"value": 100000.0, "inclusive": True}}, "/mm3", id="thousands"),
+    ],
+)
+def test_chia_value_texts(text, bounds, unit):
+    assert parse_value(text) == (bounds, unit)
+
+
+LCT_TXT = "Inclusion criteria:\n  1. Age \u2265 18, male or female;\n  2. surgery within 3 months before entry;\n"
+LCT_ANN = """T1\tAge 23 26\tAge
+T2\tEq-Operator 27 28\t\u2265
+T3\tEq-Value 29 31\t18
+T4\tEq-Comparison 27 31\t\u2265 18
+E1\tAge:T1 Numeric-Filter:E2
+E2\tEq-Comparison:T4 Operator:T2 Value:T3
+T5\tProcedure 54 61\tsurgery
+T6\tEq-Operator 62 68\twithin
+T7\tEq-Value 69 70\t3
+T8\tEq-Temporal-Unit 71 77\tmonths
+T9\tEq-Comparison 62 77\twithin 3 months
+E3\tProcedure:T5 Temporality:E4
+E4\tEq-Comparison:T9 Operator:T6 Value:T7 Temporal-Unit:T8
+A1\tEq-Operator-Value T2 GTEQ
+A2\tEq-Operator-Value T6 LTEQ
+A3\tEq-Temporal-Unit-Value T8 month
+"""
+
+
+def test_lct_adapter_on_a_small_file(tmp_path):
+    (tmp_path / "NCT00000001.txt").write_text(LCT_TXT, encoding="utf-8")
+    (tmp_path / "NCT00000001.ann").write_text(LCT_ANN, encoding="utf-8")
+    spans, events, _, attrs = read_brat(LCT_ANN)
+    assert spans["T9"]["text"] == LCT_TXT[62:77] == "within 3 months"
+    (record,) = lct(tmp_path)
+    got = [(k["kind"], k["evidence"]["text"], k.get("lower"), k.get("window")) for k in record["constraints"]]
+    assert got == [
+        ("age", "\u2265 18", {"value": 18.0, "inclusive": True}, None),
+        ("window", "within 3 months", None, {"amount": 3.0, "unit": "months", "direction": "before",
+                                             "anchor": "unspecified"}),
+    ]
+
+
+def test_evaluate_command_on_a_corpus_file(tmp_path, capsys):
+    (tmp_path / "NCT00000001.txt").write_text(LCT_TXT, encoding="utf-8")
+    (tmp_path / "NCT00000001.ann").write_text(LCT_ANN, encoding="utf-8")
+    md, js = tmp_path / "r.md", tmp_path / "r.json"
+    code = cli.main(["evaluate", str(tmp_path), "--corpus", "lct", "--markdown", str(md), "--json", str(js)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "| age | 1 | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in out
+    assert "| window | 1 | 0 |" in out
+    assert md.read_text(encoding="utf-8").startswith("# eligex")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/corpus is not beside the repository")
+@pytest.mark.parametrize("name,sub", [("lct", "lct/leaf_clinical_trials"), ("chia", "chia/chia_without_scope"),
+                                      ("covid", "covid19_omop_700")])
+def test_corpus_adapters_give_schema_valid_gold(name, sub):
+    from nlp.schema import problems
+
+    adapter = CORPORA[name][0]
+    records = list(adapter(SHARED / sub))
+    assert len(records) > 300
+    n = 0
+    for record in records:
+        assert problems(record) == []
+        for k in record["constraints"]:
+            ev = k["evidence"]
+            assert record["criteria"]["text"][ev["start"]:ev["end"]] == ev["text"]
+            n += 1
+    assert n > 500
