@@ -81,17 +81,17 @@ def test_chia_value_texts(text, bounds, unit):
 
 
 LCT_TXT = "Inclusion criteria:\n  1. Age \u2265 18, male or female;\n  2. surgery within 3 months before entry;\n"
-LCT_ANN = """T1\tAge 23 26\tAge
-T2\tEq-Operator 27 28\t\u2265
-T3\tEq-Value 29 31\t18
-T4\tEq-Comparison 27 31\t\u2265 18
+LCT_ANN = """T1\tAge 25 28\tAge
+T2\tEq-Operator 29 30\t\u2265
+T3\tEq-Value 31 33\t18
+T4\tEq-Comparison 29 33\t\u2265 18
 E1\tAge:T1 Numeric-Filter:E2
 E2\tEq-Comparison:T4 Operator:T2 Value:T3
-T5\tProcedure 54 61\tsurgery
-T6\tEq-Operator 62 68\twithin
-T7\tEq-Value 69 70\t3
-T8\tEq-Temporal-Unit 71 77\tmonths
-T9\tEq-Comparison 62 77\twithin 3 months
+T5\tProcedure 56 63\tsurgery
+T6\tEq-Operator 64 70\twithin
+T7\tEq-Value 71 72\t3
+T8\tEq-Temporal-Unit 73 79\tmonths
+T9\tEq-Comparison 64 79\twithin 3 months
 E3\tProcedure:T5 Temporality:E4
 E4\tEq-Comparison:T9 Operator:T6 Value:T7 Temporal-Unit:T8
 A1\tEq-Operator-Value T2 GTEQ
@@ -104,7 +104,7 @@ def test_lct_adapter_on_a_small_file(tmp_path):
     (tmp_path / "NCT00000001.txt").write_text(LCT_TXT, encoding="utf-8")
     (tmp_path / "NCT00000001.ann").write_text(LCT_ANN, encoding="utf-8")
     spans, events, _, attrs = read_brat(LCT_ANN)
-    assert spans["T9"]["text"] == LCT_TXT[62:77] == "within 3 months"
+    assert spans["T9"]["text"] == LCT_TXT[64:79] == "within 3 months"
     (record,) = lct(tmp_path)
     got = [(k["kind"], k["evidence"]["text"], k.get("lower"), k.get("window")) for k in record["constraints"]]
     assert got == [
