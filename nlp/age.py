@@ -20,7 +20,7 @@ from .rules import MatcherRule, lexicon_norms
 
 # Rules that hold no age cue of their own read a bare duration as an age only when nothing around it
 # says it is a duration: "for 6 months to 2 years", "5 years or more since diagnosis".
-_CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp)\b|\.post_age$")
+_CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp|cmp_cue|agepost)\b|\.post_age$|\.cue_after$")
 _BEFORE_DURATION = {
     "within", "for", "last", "past", "since", "duration", "expectancy", "survival", "history", "ago", "least",
     "after", "before", "prior", "previous", "every", "over", "during", "interval", "period", "lasting",
@@ -40,6 +40,7 @@ _OTHER_TOPIC = re.compile(
     re.I,
 )
 _PLAUSIBLE_YEARS = 125.0
+_JOINED_CMP = re.compile(r"\.(?:or|and)_(?:older|younger|less|more|greater)_than$")
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
 
 _OPS = {">": (">", False), ">=": (">", True), "<": ("<", False), "<=": ("<", True)}
@@ -59,7 +60,10 @@ def _events(span: Span) -> list[tuple[str, object, int, int, str | None]]:
     while i < span.end:
         atom = by_start.get(i)
         if atom is not None:
-            events.append((atom.label_, norms.get(atom.id_), atom.start_char, atom.end_char, atom.id_))
+            start_char = atom.start_char
+            if _JOINED_CMP.search(atom.id_):  # "... or older than 65": the comparator is "older than"
+                start_char = atom[1].idx
+            events.append((atom.label_, norms.get(atom.id_), start_char, atom.end_char, atom.id_))
             i = atom.end
             continue
         token = span.doc[i]
@@ -79,7 +83,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     doc = span.doc
     cued = bool(_CUED.search(rule.id))
     if not cued:
-        before = {t.lower_ for t in doc[max(0, span.start - 2):span.start]}
+        # the two words before the statement proper (after any person noun the rule starts with)
+        first = next((t.i for t in span if t.ent_type_.startswith("CMP") or t.like_num or t.ent_type_ == "BETWEEN"),
+                     span.start)
+        window_start = max(span.start, first - 2) if first > span.start else max(0, first - 2)
+        before = {t.lower_ for t in doc[window_start:first]}
         after = {t.lower_ for t in doc[span.end:span.end + 2]}
         if before & _BEFORE_DURATION or after & _AFTER_DURATION:
             return None

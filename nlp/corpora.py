@@ -25,7 +25,6 @@ from typing import Iterator
 from .numbers import parse_number
 from .schema import schema_version
 
-_HEADING = re.compile(r"(?im)^\W*(?:key\s+)?(inclusion|exclusion)\s+criteria")
 _TIME_UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "days", "week": "weeks",
                "month": "months", "year": "years"}
 
@@ -41,11 +40,20 @@ def _record(trial_id: str, text: str, constraints: list[dict], corpus: str, loca
 
 
 def _section_at(text: str, pos: int) -> str:
+    """The section of the last heading line before ``pos`` (headings as our segmenter reads them)."""
+    from .sections import _HEADING_INLINE, _section_of, classify_heading
+
     section = "unspecified"
-    for m in _HEADING.finditer(text):
-        if m.start() > pos:
-            break
-        section = m.group(1).lower()
+    line_start = 0
+    for line in text[:pos].split("\n"):
+        heading = classify_heading(line)
+        if heading is not None and heading[0] != "unspecified":
+            section = heading[0]
+        else:
+            m = _HEADING_INLINE.match(line.strip())
+            if m:
+                section = _section_of(m.group("kw"))
+        line_start += len(line) + 1
     return section
 
 
@@ -124,15 +132,32 @@ def lct(folder: str | Path) -> Iterator[dict]:
             for role, targets in ev["roles"].items():
                 if role not in ("Numeric-Filter", "Temporality", "Duration", "Dose"):
                     continue
+                found = []
                 for target in targets:
                     cmp_ev = events.get(target)
                     if cmp_ev is None or cmp_ev["type"] != "Eq-Comparison":
                         continue
                     c = _lct_constraint(ev, role, cmp_ev, spans, attrs, text)
                     if c is not None:
-                        c["id"] = f"g{len(constraints) + 1}"
-                        constraints.append(c)
+                        found.append(c)
+                for c in _merge_bounds(found, text):
+                    c["id"] = f"g{len(constraints) + 1}"
+                    constraints.append(c)
         yield _record(ann_path.stem, text, constraints, "lct", str(ann_path.relative_to(Path(folder))))
+
+
+def _merge_bounds(found: list[dict], text: str) -> list[dict]:
+    """"age >= 20 and <= 40": LCT writes two comparisons for one event; we write one interval."""
+    if len(found) == 2 and found[0]["kind"] in ("age", "measurement", "dose"):
+        a, b = found
+        lower = a.get("lower") or b.get("lower")
+        upper = b.get("upper") or a.get("upper")
+        if (a.get("lower") is None) != (b.get("lower") is None) and lower and upper:
+            start = min(a["evidence"]["start"], b["evidence"]["start"])
+            end = max(a["evidence"]["end"], b["evidence"]["end"])
+            merged = {**a, "lower": lower, "upper": upper, "evidence": _span(text, start, end)}
+            return [merged]
+    return found
 
 
 def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:

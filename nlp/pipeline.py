@@ -26,6 +26,9 @@ from .rules import lexicon, matcher_rules
 from .tokenizer import make_tokenizer
 
 LEXICON_KEY = "eligex_lex"
+# Atoms that begin an age statement proper ("aged", "at least", "between"); a subject before them
+# ("Patients must be ...") does not make a match longer.
+_AGE_CORE = {"AGE_CUE", "CMP_PRE", "CMP_AGE_PRE", "BETWEEN"}
 
 
 @Language.factory("eligex_atoms")
@@ -65,8 +68,13 @@ class _RuleMatcher:
 
     def matches(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc)]
-        spans.sort(key=lambda sp: (-(sp.end - sp.start), sp.start, self.order[sp.label_]))
+        spans.sort(key=lambda sp: (-(sp.end - self.core_start(sp)), sp.end - sp.start, sp.start,
+                                   self.order[sp.label_]))
         return spans
+
+    def core_start(self, span: Span) -> int:
+        """Where the statement proper starts; subject words before it do not make a match longer."""
+        return span.start
 
     def found(self, doc: Doc, build, limit: int | None = None) -> list[dict]:
         context = doc._.eligex_context or {}
@@ -93,6 +101,12 @@ class AgeComponent(_RuleMatcher):
     """Age bounds: "aged 30-60 years", ">= 18 years of age", "Age 18 and over", "older than 65"."""
 
     kind = "age"
+
+    def core_start(self, span: Span) -> int:
+        for token in span:
+            if token.ent_type_ in _AGE_CORE or token.like_num:
+                return token.i
+        return span.start
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.eligex_found.extend(self.found(doc, age_rules.build))

@@ -37,7 +37,7 @@ _HEADING_LINE = re.compile(
 )
 # A heading at the start of a line followed by content: "Inclusion Criteria: All patients ..."
 _HEADING_INLINE = re.compile(
-    rf"^(?:(?:{_QUALIFIERS})\s+){{0,2}}(?P<kw>inclusion|exclusion)\s+criteria\s*(?P<tail>\([^)]{{0,40}}\)\s*)?:\s*",
+    rf"^(?:(?:{_QUALIFIERS})\s+){{0,2}}(?P<kw>inclusion|exclusion)\s+criteria\s*(?P<tail>\([^)]{{0,40}}\)\s*)?(?::|-{{1,2}}(?=\s*[A-Z]))\s*",
     re.IGNORECASE,
 )
 # A heading in the middle of a run-on line: "... following treatment Exclusion Criteria: Abnormal ..."

@@ -22,8 +22,8 @@ _REWRITES = re.compile(
     r"(?P<crlf>\r\n?)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"  # Markdown backslash escape: keep the escaped character
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
-    r"|(?P<slash>[<>]\s?/\s?=)"  # ">/=", "< / =": the comparator written with a slash
-    r"|(?P<char>[\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
+    r"|(?P<slash>[<>]\s?(?:/|or)\s?=(?:\s?to\b)?)"  # ">/=", "< / =", "> or = to": one comparator
+    r"|(?P<char>[\u02c2\u02c3\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
     r"\u00a0\u2007\u2009\u202f\u2002\u2003\u200a\u3000\u200b\u200c\u200d\ufeff\u2018\u2019\u201c\u201d"
     r"\u00d7\u2022\u25cf\u25aa\u25e6\u2027\u00b7\u2032\u00ad])"
 )
@@ -33,7 +33,7 @@ _REWRITES = re.compile(
 _CHAR_MAP = {
     "\u2265": ">=", "\u2267": ">=", "\u2a7e": ">=",
     "\u2264": "<=", "\u2266": "<=", "\u2a7d": "<=",
-    "\uff1e": ">", "\uff1c": "<", "\uff1d": "=",
+    "\uff1e": ">", "\uff1c": "<", "\uff1d": "=", "\u02c3": ">", "\u02c2": "<",
     "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
     "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
     "\u200a": " ", "\u3000": " ",

@@ -39,11 +39,12 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         base = combined_rule_tokenizer(nlp)
         prefix = re.compile(_EXTRA_PREFIX + "|" + base.prefix_search.__self__.pattern)
         infix = re.compile(_EXTRA_INFIX + "|" + base.infix_finditer.__self__.pattern)
+        suffix = re.compile(r"(?<=[0-9])-$|" + base.suffix_search.__self__.pattern)  # "from 18- 60 years"
     return Tokenizer(
         nlp.vocab,
         rules=base.rules,
         prefix_search=prefix.search,
-        suffix_search=base.suffix_search,
+        suffix_search=suffix.search,
         infix_finditer=infix.finditer,
         token_match=base.token_match,
         url_match=base.url_match,

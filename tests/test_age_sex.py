@@ -54,7 +54,33 @@ AGE_CASES = [
     ("Age >/= 18 year-old", "Age >/= 18 year-old", (18, True), None, "years"),
     ("Patients 70 years or more of age", "70 years or more of age", (70, True), None, "years"),
     ("Adults of 18 years and above", "18 years and above", (18, True), None, "years"),
+    ("Age > or = 18 years old", "Age > or = 18 years old", (18, True), None, "years"),
+    ("Age \u02c2 18 years old", "Age \u02c2 18 years old", None, (18, False), "years"),
+    ("Inpatient >=18 y.o. who are scheduled for colonoscopy", ">=18 y.o.", (18, True), None, "years"),
+    ("Adults over age 18 with diabetes", "over age 18", (18, False), None, "years"),
+    ("Under age 50", "Under age 50", None, (50, False), "years"),
+    ("Be 60 or older, and in the case of women, postmenopausal", "60 or older", (60, True), None, "years"),
+    ("being 65-80 aged.", "65-80 aged", (65, True), (80, True), "years"),
+    ("18-35-year-old women", "18-35-year-old", (18, True), (35, True), "years"),
+    ("Patients aged from 18- 60 years", "aged from 18- 60 years", (18, True), (60, True), "years"),
+    ("Children who are 6-12 years old, in Chongqing", "6-12 years old", (6, True), (12, True), "years"),
+    ("Age [>= 18]", "Age [>= 18", (18, True), None, "years"),
 ]
+
+TWO_AGES = [
+    ("more or equal 18 years-old and less or equal 45 years-old",
+     [("more or equal 18 years-old", (18, True), None), ("less or equal 45 years-old", None, (45, True))]),
+    ("Younger than 18 years of age or older than 95 years of age",
+     [("Younger than 18 years of age", None, (18, False)), ("older than 95 years of age", (95, False), None)]),
+    ("Patient who is at least 18 years old (>=) and younger than 75 years old (<).",
+     [("at least 18 years old", (18, True), None), ("younger than 75 years old", None, (75, False))]),
+]
+
+
+@pytest.mark.parametrize("item,expected", TWO_AGES, ids=[c[0][:40] for c in TWO_AGES])
+def test_two_age_statements_in_one_item(item, expected):
+    found = constraints_of(item, "age")
+    assert [(c["evidence"]["text"], bounds(c)[0], bounds(c)[1]) for c in found] == expected
 
 
 @pytest.mark.parametrize("item,evidence,lower,upper,unit", AGE_CASES, ids=[c[0][:40] for c in AGE_CASES])
