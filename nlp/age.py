@@ -40,6 +40,9 @@ _OTHER_TOPIC = re.compile(
     re.I,
 )
 _PLAUSIBLE_YEARS = 125.0
+_OTHER_AGES = {"gestational", "gestation", "postmenstrual", "post-menstrual", "conceptional", "corrected", "bone",
+               "mental", "developmental", "skeletal", "fetal", "onset", "diagnosis"}
+_AT_EVENT = re.compile(r"(?:at|of) (?:diagnosis|onset|first|the time of diagnosis|menarche|menopause)")
 _JOINED_CMP = re.compile(r"\.(?:or|and)_(?:older|younger|less|more|greater)_than$")
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
 
@@ -99,6 +102,19 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
             if not (nxt.is_punct or nxt.lower_ in _AFTER_BARE_NUMBER or nxt.ent_type_ in ("OLD", "PERSON")):
                 if span[-1].ent_type_ != "AGE_UNIT" or nxt.is_alpha and nxt.ent_type_ == "":
                     return None
+
+    # "gestational age 20-30 weeks", "bone age", "age at diagnosis >= 16": not the participant's age now
+    before_cue = {t.lower_ for t in doc[max(0, span.start - 3):span.start]} | {t.lower_ for t in span}
+    if before_cue & _OTHER_AGES:
+        return None
+    after_text = " ".join(t.lower_ for t in doc[span.end:span.end + 3])
+    if _AT_EVENT.match(after_text):
+        return None
+    for k in range(max(0, span.start - 2), span.start + 1):
+        # "onset of disease at age 16 or older", "diagnosed at 40 years or younger"
+        if k < len(doc) and doc[k].lower_ == "at" and \
+                {t.lower_ for t in doc[max(0, k - 4):k]} & {"onset", "diagnosis", "diagnosed"}:
+            return None
 
     values: list[dict] = []
     pending: str | None = None

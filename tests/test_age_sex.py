@@ -65,6 +65,7 @@ AGE_CASES = [
     ("Patients aged from 18- 60 years", "aged from 18- 60 years", (18, True), (60, True), "years"),
     ("Children who are 6-12 years old, in Chongqing", "6-12 years old", (6, True), (12, True), "years"),
     ("Age [>= 18]", "Age [>= 18", (18, True), None, "years"),
+    ("Postnatal age <48 hours", "age <48 hours", None, (48, False), "hours"),
 ]
 
 TWO_AGES = [
@@ -128,6 +129,10 @@ NOT_AGE = [
     "Type 2 diabetes diagnosed more than 1 year ago",
     "COVID-19 symptoms for less than 14 days",
     "Over 18 cigarettes per day",
+    "Gestational age between 20 and 30 weeks",
+    "Bone age < 14 years",
+    "Age: 3 to 21 at diagnosis",
+    "Onset of disease at age 16 or older",
 ]
 
 
