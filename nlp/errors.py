@@ -43,7 +43,7 @@ ERRORS: dict[str, str] = {
 WARNINGS: dict[str, str] = {
     "W001": "the registry's {field} ({registry}) differs from the age the criteria text states ({text})",
     "W002": "the page is ambiguous: {detail}",
-    "W003": "no inclusion or exclusion heading was found; items have section 'unspecified'",
+    "W003": "no inclusion or exclusion heading was found; {detail}",
 }
 
 

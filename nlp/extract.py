@@ -81,7 +81,10 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     else:
         block = None
     start, end = (block.start, block.end) if block else (0, len(mapped.text))
-    seg = segment(mapped, start, end)
+    # A registry's criteria field is eligibility criteria even without headings; a PDQ-layout text is too.
+    seg = segment(mapped, start, end, infer_sections=not trial.is_plain_text)
+    if not seg.headings and seg.layout == "pdq" and trial.is_plain_text:
+        seg = segment(mapped, start, end, infer_sections=True)
 
     raw_registry = dict(trial.registry or {})
     page_fields = block.registry if block else {}
@@ -186,7 +189,9 @@ def _status(item: Item, found: list[dict]) -> str:
 def _warnings(seg, registry: dict | None, constraints: list[dict]) -> list[dict]:
     out = []
     if seg.items and not seg.headings:
-        out.append(warning("W003"))
+        inferred = any(i.section != "unspecified" for i in seg.items)
+        out.append(warning("W003", detail="items were taken as inclusion criteria unless their words exclude"
+                           if inferred else "items have section 'unspecified'"))
     if registry:
         out.extend(age_disagreement(registry, constraints))
     return out

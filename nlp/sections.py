@@ -70,6 +70,8 @@ _PLAIN_HEADING = re.compile(
     re.I,
 )
 _RUNON_SPLIT = re.compile(r";\s+(?=[A-Z(])")
+# Words by which an item without a heading says it excludes.
+_EXCLUDING_WORDS = re.compile(r"\b(?:are|is|will be|be) (?:excluded|ineligible|not eligible)\b|^exclu(?:de|sion)", re.I)
 _SENTENCE_END = re.compile(r"[.;:!?]\s*$")
 
 
@@ -159,15 +161,17 @@ def classify_heading(line: str) -> tuple[str, str] | None:
     return _section_of(m.group("kw") or m.group("kw2")), line.strip()
 
 
-def segment(mapped: MappedText, start: int = 0, end: int | None = None) -> Segmentation:
+def segment(mapped: MappedText, start: int = 0, end: int | None = None, *, infer_sections: bool = False) -> Segmentation:
     """Segment ``mapped.text[start:end]`` into items.
 
     Item ids are stable and readable: ``I1``, ``I2`` for inclusion items, ``E1`` for exclusion, ``U1``
-    where no heading says which; nested sub-items are ``I3.1``, ``I3.2``.
+    where no heading says which; nested sub-items are ``I3.1``, ``I3.2``. With ``infer_sections`` (the
+    text is known to be eligibility criteria, as a registry's criteria field is), items before any heading
+    are inclusion criteria unless their words say they exclude ("... are excluded", "not eligible").
     """
     text = mapped.text
     end = len(text) if end is None else end
-    builder = _Builder(mapped)
+    builder = _Builder(mapped, infer_sections=infer_sections)
     pdq = False
     for ls, le in _lines(text, start, end):
         raw = text[ls:le]
@@ -225,10 +229,11 @@ def segment(mapped: MappedText, start: int = 0, end: int | None = None) -> Segme
 class _Builder:
     """Accumulates lines into items; keeps the nesting stack and the heading context."""
 
-    def __init__(self, mapped: MappedText) -> None:
+    def __init__(self, mapped: MappedText, *, infer_sections: bool = False) -> None:
         self.mapped = mapped
         self.text = mapped.text
         self.section = UNSPECIFIED
+        self.infer_sections = infer_sections
         self.levels: dict[int, str] = {}  # 0: cohort label of the section heading, 1: PDQ heading, 2: sub-heading
         self.headings: list[tuple[str, int, int, str]] = []
         self.raw: list[dict] = []  # items under construction
@@ -309,9 +314,13 @@ class _Builder:
         self._open(start, end, eff, marker, parent, text_col=col, mtype=mtype)
 
     def _open(self, start, end, indent, marker, parent, *, text_col, mtype=None) -> None:
+        section = self.section
+        if section == UNSPECIFIED and self.infer_sections:
+            section = parent["section"] if parent is not None else (
+                EXCLUSION if _EXCLUDING_WORDS.search(self.text[start:end]) else INCLUSION)
         item = {
             "start": start, "end": end, "indent": indent, "marker": marker, "marker_type": mtype,
-            "parent": parent, "section": self.section, "context": [self.levels[k] for k in sorted(self.levels)],
+            "parent": parent, "section": section, "context": [self.levels[k] for k in sorted(self.levels)],
             "text_col": text_col,
         }
         self.raw.append(item)

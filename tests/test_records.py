@@ -81,3 +81,23 @@ def test_invalid_record_is_refused_not_written():
     with pytest.raises(EligexError) as info:
         checked(record)
     assert info.value.code == "E020" and "constraints/0/lower/inclusive" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "criteria,sections",
+    [
+        pytest.param("\n        Healthy volunteers (age 21-60 years).\n\n        No current smoking.\n",
+                     ["inclusion", "inclusion"], id="headless-registry-field-is-inclusion"),
+        pytest.param("Adults aged 18-65\nPatients with prior chemotherapy are excluded",
+                     ["inclusion", "exclusion"], id="headless-item-that-says-it-excludes"),
+    ],
+)
+def test_sections_inferred_for_a_registry_criteria_field(criteria, sections):
+    record = extract({"nct_id": "NCT00000001", "eligibility_criteria": criteria})
+    assert [i["section"] for i in record["items"]] == sections
+    assert [w["code"] for w in record["warnings"]] == ["W003"]
+
+
+def test_headless_plain_text_stays_unspecified():
+    record = extract("Adults aged 18-65\nNo prior chemotherapy")
+    assert [i["section"] for i in record["items"]] == ["unspecified", "unspecified"]
