@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp import cli
 from nlp.evaluate import below_floors, load_gold, score, system_records_for
 from nlp.schema import problems
 
@@ -36,8 +37,23 @@ def test_gold_file(path):
         assert c["rules"] == ["gold"]
 
 
-def test_extractor_meets_floors_on_the_test_split():
-    gold = load_gold(ANNOTATED / "test")
-    report = score(zip(gold, system_records_for(gold)))
+def test_extractor_meets_floors_on_the_test_split(tmp_path, capsys):
+    # the command a developer runs: eligex evaluate annotated/test --floors annotated/floors.json
+    report_path = tmp_path / "report.json"
+    code = cli.main(["evaluate", str(ANNOTATED / "test"), "--floors", str(ANNOTATED / "floors.json"),
+                     "--json", str(report_path)])
+    assert code == 0, capsys.readouterr().err
+    report = json.loads(report_path.read_text(encoding="utf-8"))
     floors = json.loads((ANNOTATED / "floors.json").read_text(encoding="utf-8"))
     assert below_floors(report, floors) == []
+    assert report["trials"] == 30
+
+
+def test_floors_gate_fails_when_a_kind_drops(tmp_path, capsys):
+    gold = load_gold(ANNOTATED / "test")
+    report = score(zip(gold, system_records_for(gold)))
+    raised = {"age": {"span_f1": min(1.0, report["per_kind"]["age"]["span"]["f1"] + 0.01)}}
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps(raised), encoding="utf-8")
+    assert cli.main(["evaluate", str(ANNOTATED / "test"), "--floors", str(floors)]) == 1
+    assert "below floor: age span F1" in capsys.readouterr().err
