@@ -176,18 +176,15 @@ def score(pairs_of_records: Iterable[tuple[dict, dict]], kinds: Iterable[str] | 
         pairs = match(gold, system)
         matched_g = {id(g) for g, _ in pairs}
         matched_s = {id(s) for _, s in pairs}
-        for c in gold:
-            counts[c["kind"]]["gold"] += 1
-            if id(c) not in matched_g:
-                counts[c["kind"]]["span_fn"] += 1
-                counts[c["kind"]]["full_fn"] += 1
-                misses.append(_brief(gold_rec["trial_id"], c))
-        for c in system:
-            counts[c["kind"]]["system"] += 1
-            if id(c) not in matched_s:
-                counts[c["kind"]]["span_fp"] += 1
-                counts[c["kind"]]["full_fp"] += 1
-                false_alarms.append(_brief(gold_rec["trial_id"], c))
+        # unmatched gold are misses (fn), unmatched system constraints false alarms (fp), at both levels
+        for side, constraints, matched, error, listed in (("gold", gold, matched_g, "fn", misses),
+                                                          ("system", system, matched_s, "fp", false_alarms)):
+            for c in constraints:
+                counts[c["kind"]][side] += 1
+                if id(c) not in matched:
+                    counts[c["kind"]][f"span_{error}"] += 1
+                    counts[c["kind"]][f"full_{error}"] += 1
+                    listed.append(_brief(gold_rec["trial_id"], c))
         for g, s in pairs:
             kind = g["kind"]
             counts[kind]["span_tp"] += 1
