@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -50,11 +51,29 @@ _UNIT_SYNONYMS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _unit_codes() -> dict[str, str]:
+    """Every surface form and code of the unit catalogue, squeezed and lower-cased → its code."""
+    from .units import units
+
+    table = {}
+    for entry in units():
+        for form in [entry.code, *entry.forms]:
+            table.setdefault(re.sub(r"\s+", "", form).lower().replace("μ", "µ"), entry.code)
+    return table
+
+
 def norm_unit(unit: Any) -> Any:
+    """A unit as a comparable code: "ml/min" and "mL/min" agree, "years" and UCUM "a" agree, "x ULN"
+    and "points" are no unit (the reference and the scale say it)."""
     if unit is None:
         return None
     u = re.sub(r"\s+", "", str(unit)).lower().replace("μ", "µ")
-    return _UNIT_SYNONYMS.get(u, u)
+    u = _UNIT_SYNONYMS.get(u, u)
+    if u is None:
+        return None
+    code = _unit_codes().get(u, u)
+    return None if code == "{points}" else code
 
 
 def norm_name(name: Any) -> Any:

@@ -26,7 +26,8 @@ _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _GATE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
-    r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b",
+    r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
+    r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart",
     re.IGNORECASE,
 )
 _NOT_COMPUTABLE = re.compile(
@@ -106,6 +107,12 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         ids = []
         for f in found:
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
+            if f.get("alternative"):
+                # the constraint it is an alternative to: the last one on the same variable
+                main = next((k for k in reversed(constraints) if k.get("variable") == c["variable"]
+                             and not k.get("alternative_of")), None)
+                if main is not None:
+                    c["alternative_of"] = main["id"]
             constraints.append(c)
             ids.append(c["id"])
         s, e = mapped.span(item.start, item.end)
@@ -175,6 +182,17 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
         c["unit_stated"] = found["unit_stated"]
     elif found["kind"] == "sex":
         c["value"] = found["value"]
+    elif found["kind"] == "measurement":
+        c["negated"] = found["negated"]
+        c["variable"] = found["variable"]
+        c["measure_kind"] = found["measure_kind"]
+        for name in ("lower", "upper"):
+            if name in found:
+                c[name] = found[name]
+        for name in ("unit", "unit_text", "reference", "method", "scale"):
+            c[name] = found[name]
+        if found.get("condition"):
+            c["condition"] = found["condition"]
     return c
 
 

@@ -1,7 +1,7 @@
 """The spaCy pipeline: a blank English pipeline, our tokenizer and rule-based components.
 
-    tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl) → eligex_atoms → eligex_age
-    → eligex_sex
+    tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
+    → eligex_atoms → eligex_age → eligex_measurement → eligex_sex
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import age as age_rules
+from . import measurement as measurement_rules
 from . import sex as sex_rules
 from .extensions import register_extensions
 from .numbers import parse_number
@@ -87,10 +88,10 @@ class _RuleMatcher:
             if rule.at_item_start and any(not t.is_punct for t in doc[:span.start]):
                 continue
             result = build(span, rule, context)
-            if result is None:
+            if not result:
                 continue
             taken.update(range(span.start, span.end))
-            out.append(result)
+            out.extend(result if isinstance(result, list) else [result])
             if limit is not None and len(out) >= limit:
                 break
         return sorted(out, key=lambda f: f["start"])
@@ -113,6 +114,21 @@ class AgeComponent(_RuleMatcher):
         return doc
 
 
+@Language.factory("eligex_measurement")
+class MeasurementComponent(_RuleMatcher):
+    """Thresholds on labs, scores, vitals, organ function and life expectancy: "ANC >= 1,500/mm3",
+    "ALT or AST >= 2x ULN", "creatinine clearance < 45 ml/min", "NYHA class III or IV", "ECOG 0-1"."""
+
+    kind = "measurement"
+
+    def core_start(self, span: Span) -> int:
+        return span.start
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.eligex_found.extend(self.found(doc, measurement_rules.build))
+        return doc
+
+
 @Language.factory("eligex_sex")
 class SexComponent(_RuleMatcher):
     """Sex restrictions: "Postmenopausal women ...", "women only", "Sex: female"; not mere mentions."""
@@ -129,7 +145,7 @@ def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> [name for name in build_pipeline().pipe_names]
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_sex']
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_sex']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -142,8 +158,12 @@ def build_pipeline() -> Language:
         config={"spans_key": LEXICON_KEY, "phrase_matcher_attr": "LOWER", "validate": True},
     )
     ruler.add_patterns([{"label": e.label, "pattern": e.pattern, "id": e.id} for e in lexicon()])
+    # the variable catalogue's aliases: "ALT", "absolute neutrophil count", "New York Heart Association"
+    ruler.add_patterns([{"label": "VAR", "pattern": alias, "id": f"var.{v.id}"}
+                        for v in measurement_rules.variables().values() for alias in v.aliases])
     nlp.add_pipe("eligex_atoms")
     nlp.add_pipe("eligex_age")
+    nlp.add_pipe("eligex_measurement")
     nlp.add_pipe("eligex_sex")
     return nlp
 

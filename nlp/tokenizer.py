@@ -2,13 +2,14 @@
 
 Neither spaCy's default nor scispaCy's tokenizer splits ``CrCl<45ml/min`` or ``ALT>=3xULN``
 (shared/design/dependency-notes.md); these extra rules split comparators, number/unit joins and
-``18-year-old`` from its number, and keep ``>=`` one token.
+``18-year-old`` from its number, ``AST/ALT`` into its names, and keep ``>=`` one token (units such as
+``ml/min`` are read from the text after the number, see ``units.py``, so their cut does not matter).
 
 >>> import spacy
 >>> nlp = spacy.blank("en")
 >>> nlp.tokenizer = make_tokenizer(nlp)
 >>> [t.text for t in nlp("CrCl<45ml/min, >=18years, ALT>=3xULN, 18-year-old, COVID-19, 1st")]
-['CrCl', '<', '45', 'ml/min', ',', '>=', '18', 'years', ',', 'ALT', '>=', '3', 'x', 'ULN', ',', '18', '-', 'year-old', ',', 'COVID-19', ',', '1st']
+['CrCl', '<', '45', 'ml', '/', 'min', ',', '>=', '18', 'years', ',', 'ALT', '>=', '3', 'x', 'ULN', ',', '18', '-', 'year-old', ',', 'COVID-19', ',', '1st']
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
     r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
+    r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
+    r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or
     r"|(?<=[0-9])(?=[a-zA-Z%\u00b5\u03bc])(?!(?:st|nd|rd|th)\b)"  # 18years, but not 1st
 )
 

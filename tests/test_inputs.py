@@ -802,7 +802,9 @@ def test_flat_output(tmp_path, capsys, fmt, args):
 # -- eligex validate -------------------------------------------------------------------------------
 def _alter_evidence(record):
     c = record["constraints"][0]
-    c["evidence"]["text"] = c["evidence"]["text"].replace(">", "≥")
+    # an unescaped comparator where the input has an escaped one (or any other change of the characters)
+    altered = c["evidence"]["text"].replace(">", "≥")
+    c["evidence"]["text"] = altered if altered != c["evidence"]["text"] else altered + "≥"
     return "evidence"
 
 

@@ -1,0 +1,299 @@
+"""Turn a threshold match into measurement constraints: which variables, which bounds, unit, reference.
+
+A match (``patterns/rules.measurement.jsonl``) covers the variables and the numbers with their comparators;
+what follows the last number is read from the text (``units.py``): the unit, a multiple of a limit of
+normal ("2x ULN", "3 times the normal value"), a postfix comparator ("1,500/mm3 or more"), the method
+("calculated by Cockcroft-Gault formula"). Ordered categories ("NYHA class III and class IV", "Child-Pugh
+B/C (7-12 points)") are read from their labels. One constraint per variable: "ALT or AST >= 2x ULN" gives
+ALT and AST with the same evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Span
+
+from .numbers import parse_number
+from .rules import MatcherRule, _load_jsonl, lexicon_norms
+from .units import method_at, postfix_comparator_at, reference_at, unit_at
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A catalogue entry of ``patterns/variables.jsonl``."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: list
+    unit: str | None
+    range: list | None
+    code: dict | None
+    scale: dict | None
+    example: str
+
+
+@lru_cache(maxsize=1)
+def variables() -> dict[str, Variable]:
+    return {v.id: v for v in _load_jsonl("variables.jsonl", Variable)}
+
+
+_OPS = {">": (">", False), ">=": (">", True), "<": ("<", False), "<=": ("<", True)}
+_NEGATION = {"no", "not", "without", "absence", "absent", "free", "never", "non"}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_CLASS_LABELS = re.compile(
+    r"[\s,:(]*(?:functional\s+)?(?:class(?:es)?|stage|grade|score|category)?\s*"
+    r"(?P<a>IV|V|I{1,3}|[A-C]\b|[0-5]\b)"
+    r"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?:class|stage|grade)\s*)?(?P<b>IV|V|I{1,3}|[A-C]\b|[0-5]\b))?",
+)
+_ALTERNATIVE = re.compile(
+    r"\s*[(\[,;]\s*(?:or\s+)?(?P<op><=|>=|<|>)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
+    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)?\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
+    r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
+    re.IGNORECASE,
+)
+_POINTS = re.compile(r"\s*\(?\s*(?P<a>\d+)\s*(?:-|to)\s*(?P<b>\d+)\s*points?\s*\)?", re.IGNORECASE)
+
+
+def _atoms(span: Span) -> dict[int, Span]:
+    return {a.start: a for a in (span.doc._.eligex_atoms or []) if span.start <= a.start < span.end}
+
+
+def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
+    """Variables (atoms), numbers with their comparators, and the parts, in text order."""
+    norms = lexicon_norms()
+    atoms = _atoms(span)
+    variables_found: list[Span] = []
+    values: list[dict] = []
+    parts: list[dict] = []
+    pending = None
+    i = span.start
+    doc = span.doc
+    while i < span.end:
+        atom = atoms.get(i)
+        if atom is not None:
+            if atom.label_ == "VAR":
+                variables_found.append(atom)
+                parts.append({"role": "variable", "start": atom.start_char, "end": atom.end_char})
+            elif atom.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
+                pending = norms.get(atom.id_)
+                parts.append({"role": "comparator", "start": atom.start_char, "end": atom.end_char})
+            elif atom.label_ in ("CMP_POST", "CMP_AGE_POST") and values:
+                values[-1]["op"] = norms.get(atom.id_)
+                parts.append({"role": "comparator", "start": atom.start_char, "end": atom.end_char})
+            i = atom.end
+            continue
+        token = doc[i]
+        if token.like_num:
+            text, end_i = token.text, i + 1
+            # "100 000/mm3": a thousands group written with a space
+            while (end_i < len(doc) and re.fullmatch(r"\d{1,3}", text.replace(",", "")[-3:] or "")
+                   and re.fullmatch(r"\d{3}", doc[end_i].text) and doc[end_i - 1].whitespace_ == " "
+                   and re.fullmatch(r"\d{1,3}(?: \d{3})*", text)):
+                text = text + " " + doc[end_i].text
+                end_i += 1
+            value = parse_number(text)
+            if value is not None:
+                start = token.idx
+                end = doc[end_i - 1].idx + len(doc[end_i - 1].text)
+                values.append({"value": value, "text": text, "start": start, "end": end, "op": pending,
+                               "token_end": end_i})
+                parts.append({"role": "value", "start": start, "end": end})
+                pending = None
+            i = end_i
+            continue
+        i += 1
+    return values, variables_found, parts
+
+
+def _negated(span: Span, first_var: Span) -> bool:
+    """"No NYHA class III or IV", "without ANC < 1000": a negation word before the variable, in its clause."""
+    doc = span.doc
+    for t in reversed(doc[max(0, first_var.start - 5):first_var.start]):
+        if t.is_punct and t.text in ".;:":
+            return False
+        if t.lower_ in _NEGATION and t.ent_type_ == "":
+            return True
+    return False
+
+
+def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
+    seen: dict[str, Span] = {}
+    for atom in found:
+        vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
+        seen.setdefault(vid, atom)
+    return list(seen.items())
+
+
+def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
+    """The measurement constraints a match states (one per variable), as plain dicts; ``[]`` if none."""
+    doc = span.doc
+    text = doc.text
+    values, var_atoms, parts = _read_numbers(span)
+    var_ids = _variable_ids(var_atoms)
+    if not var_ids:
+        return []
+    catalogue = variables()
+    end = span.end_char
+    unit = reference = method = scale = None
+
+    if rule.id.startswith("meas.class"):
+        return _categories(span, var_ids, parts, context)
+
+    if not values or len(values) > 2:
+        return []
+    # what the text says after each number: its unit, or a multiple of a limit of normal
+    for v in values:
+        pos = v["end"]
+        ref = reference_at(text, pos)
+        if ref is not None:
+            v["reference"] = ref
+            continue
+        u = unit_at(text, pos)
+        if u is not None:
+            v["unit"] = u
+    last = values[-1]
+    after = last["end"]
+    if last.get("reference"):
+        reference = last["reference"]
+        after = reference["end"]
+    elif last.get("unit"):
+        unit = last["unit"]
+        after = unit["end"]
+    elif values[0].get("unit") and len(values) == 2:
+        unit = values[0]["unit"]
+    elif values[0].get("reference") and len(values) == 2:
+        reference = values[0]["reference"]
+    post = postfix_comparator_at(text, after)
+    if post is not None and len(values) == 1 and values[0]["op"] is None:
+        values[0]["op"] = post["op"]
+        parts.append({"role": "comparator", "start": post["start"], "end": post["end"]})
+        after = post["end"]
+    m = method_at(text, after)
+    if m is not None:
+        method = m["method"]
+        parts.append({"role": "method", "start": m["start"], "end": m["end"]})
+    end = max(end, after)
+    for piece, role in ((unit, "unit"), (reference, "reference")):
+        if piece is not None:
+            parts.append({"role": role, "start": piece["start"], "end": piece["end"]})
+
+    lower = upper = None
+    if len(values) == 1:
+        v = values[0]
+        if v["op"] is None:
+            return []
+        side, inclusive = _OPS[v["op"]]
+        if side == ">":
+            lower = (v, inclusive)
+        else:
+            upper = (v, inclusive)
+    else:
+        a, b = values
+        if a["op"] in ("<", "<=") and b["op"] in (">", ">=", None):
+            a, b = b, a
+        if a["op"] in ("<", "<=") or b["op"] in (">", ">="):
+            return []
+        lower = (a, _OPS[a["op"]][1] if a["op"] else True)
+        upper = (b, _OPS[b["op"]][1] if b["op"] else True)
+        if float(lower[0]["value"]) > float(upper[0]["value"]):
+            return []
+
+    start = min(a.start_char for a in var_atoms)
+    negated = _negated(span, var_atoms[0])
+    # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
+    alt = _ALTERNATIVE.match(text, end)
+    out = []
+    for vid, atom in var_ids:
+        var = catalogue.get(vid)
+        if var is None:
+            continue
+        if reference is None and var.range:
+            lo, hi = var.range
+            if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
+                continue
+        found = {
+            "kind": "measurement", "rule": rule.id, "start": start, "end": end, "negated": negated,
+            "variable": {"id": var.id, "text": atom.text}, "measure_kind": var.kind,
+            "unit": None if reference else (unit["code"] if unit else None),
+            "unit_text": unit["text"] if unit and not reference else None,
+            "reference": {"type": reference["type"], "text": reference["text"]} if reference else None,
+            "method": method, "scale": scale, "parts": parts,
+        }
+        if var.code:
+            found["variable"]["code"] = var.code
+        for name, bound in (("lower", lower), ("upper", upper)):
+            if bound is not None:
+                found[name] = {"value": bound[0]["value"], "inclusive": bound[1], "text": bound[0]["text"]}
+        out.append(found)
+        if alt is not None and reference is not None and alt.group("ref") and \
+                (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
+            side, inclusive = _OPS[alt.group("op")]
+            value = parse_number(alt.group("num"))
+            alternative = {**found, "start": alt.start("op"), "end": alt.end("cond"),
+                           "condition": alt.group("cond").strip(), "alternative": True,
+                           "parts": [{"role": "comparator", "start": alt.start("op"), "end": alt.end("op")},
+                                     {"role": "value", "start": alt.start("num"), "end": alt.end("num")},
+                                     {"role": "condition", "start": alt.start("cond"), "end": alt.end("cond")}]}
+            alternative.pop("lower", None)
+            alternative.pop("upper", None)
+            alternative["lower" if side == ">" else "upper"] = {"value": value, "inclusive": inclusive,
+                                                                "text": alt.group("num")}
+            out.append(alternative)
+    return out
+
+
+def _label_value(label: str, var: Variable) -> float | None:
+    labels = (var.scale or {}).get("labels") or {}
+    if label in labels:
+        return float(labels[label])
+    if label in _ROMAN:
+        return float(_ROMAN[label])
+    if label.isdigit():
+        return float(label)
+    return None
+
+
+def _categories(span: Span, var_ids, parts, context) -> list[dict]:
+    """"NYHA class III and class IV" → 3..4 labelled III..IV; "Child-Pugh B/C (7-12 points)" → 7..12 points
+    labelled B..C."""
+    doc = span.doc
+    text = doc.text
+    out = []
+    for vid, atom in var_ids:
+        var = variables().get(vid)
+        if var is None or not var.scale:
+            continue
+        m = _CLASS_LABELS.match(text, atom.end_char)
+        if not m or m.end() > span.end_char + 40:
+            continue
+        a, b = m.group("a"), m.group("b") or m.group("a")
+        va, vb = _label_value(a, var), _label_value(b, var)
+        if va is None or vb is None or va > vb:
+            continue
+        end = m.end()
+        lower = {"value": va, "inclusive": True, "label": a}
+        upper = {"value": vb, "inclusive": True, "label": b}
+        unit = None
+        pts = _POINTS.match(text, end)
+        if pts and (var.scale or {}).get("points"):
+            lower = {"value": float(pts.group("a")), "inclusive": True, "label": a}
+            upper = {"value": float(pts.group("b")), "inclusive": True, "label": b}
+            unit = "{points}"
+            end = pts.end()
+        for bound in (lower, upper):
+            if float(bound["value"]).is_integer():
+                bound["value"] = int(bound["value"])
+        found = {
+            "kind": "measurement", "rule": "meas.class", "start": atom.start_char, "end": end,
+            "negated": _negated(span, atom), "variable": {"id": var.id, "text": atom.text},
+            "measure_kind": var.kind, "unit": unit, "unit_text": None, "reference": None, "method": None,
+            "scale": {"name": var.id, "lower_label": a, "upper_label": b}, "lower": lower, "upper": upper,
+            "parts": [{"role": "variable", "start": atom.start_char, "end": atom.end_char},
+                      {"role": "category", "start": m.start("a"), "end": m.end()}],
+        }
+        out.append(found)
+    return out

@@ -1,0 +1,162 @@
+"""Units, references to the limits of normal, and methods, read from the text right after a number.
+
+Units are data (``patterns/units.jsonl``: canonical UCUM-style code, the surface forms, a pint expression);
+each code is checked against pint (``tests/test_units.py``), so a code and its conversions mean what they
+say. Reading is by regular expression on the normalised text after the number, which does not depend on
+how the tokenizer cut ``ml/min/1.73m2`` or ``x10(9)/L``.
+
+>>> unit_at("1,500/mm3 or more", 5)["code"]
+'/mm3'
+>>> reference_at(" x upper limit of normal", 0)["type"]
+'ULN'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import resources
+from .rules import _load_jsonl
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    """``{"id": "unit.mg_per_dL", "code": "mg/dL", "pint": "milligram/deciliter", "forms": [...],
+    "example": "creatinine <= 1.5 mg/dL"}``"""
+
+    id: str
+    code: str
+    pint: str
+    forms: list
+    example: str
+
+
+@lru_cache(maxsize=1)
+def units() -> tuple[UnitEntry, ...]:
+    return _load_jsonl("units.jsonl", UnitEntry)
+
+
+def _form_pattern(form: str) -> str:
+    escaped = re.escape(form)
+    escaped = escaped.replace(r"\ ", r"\s*")
+    # "10^9", "10(9)" and "10*9" are written with and without spaces around the operators
+    return escaped.replace(r"\^", r"\s*\^\s*").replace(r"/", r"\s*/\s*")
+
+
+@lru_cache(maxsize=1)
+def _unit_regex() -> tuple[re.Pattern, dict[str, str]]:
+    by_form = {}
+    for entry in units():
+        for form in entry.forms:
+            by_form[form.lower()] = entry.code
+    forms = sorted(by_form, key=len, reverse=True)
+    pattern = r"\s*(?P<unit>" + "|".join(_form_pattern(f) for f in forms) + r")(?![A-Za-z0-9\u00b2\u00b3])"
+    return re.compile(pattern, re.IGNORECASE), by_form
+
+
+def unit_at(text: str, pos: int) -> dict | None:
+    """The unit written at ``text[pos:]`` (after spaces): ``{"code", "start", "end", "text"}``."""
+    regex, by_form = _unit_regex()
+    m = regex.match(text, pos)
+    if not m:
+        return None
+    written = m.group("unit")
+    key = re.sub(r"\s+", " ", written.lower())
+    code = by_form.get(key)
+    if code is None:  # the form matched with other spacing: find it by its letters
+        squeezed = re.sub(r"\s+", "", key)
+        code = next((c for f, c in by_form.items() if re.sub(r"\s+", "", f) == squeezed), None)
+    if code is None:
+        return None
+    return {"code": code, "start": m.start("unit"), "end": m.end("unit"), "text": written}
+
+
+_REFERENCE = re.compile(
+    r"\s*(?:x|\*|times|fold|-fold|time)?\s*(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
+    r"(?:(?P<uln>ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
+    r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
+    r"(?:the\s+)?normal(?!\s+range)|N(?=\W|$))|"
+    r"(?P<lln>LLN|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
+    r"(?:\s*\((?:ULN|LLN)\))?",
+    re.IGNORECASE,
+)
+_MULTIPLIER = re.compile(r"\s*(?:x|\*|times|fold|-fold)", re.IGNORECASE)
+
+
+def reference_at(text: str, pos: int) -> dict | None:
+    """A multiple of a limit of normal at ``text[pos:]``: "x ULN", "times the upper limit of normal",
+    "times the normal value", "x institutional ULN", "x LLN". ``{"type": "ULN"|"LLN", "start", "end"}``."""
+    m = _REFERENCE.match(text, pos)
+    if not m or not (m.group("uln") or m.group("lln")):
+        return None
+    said = text[pos:m.end()]
+    bare_normal = re.fullmatch(r"\s*(?:the\s+)?normal", said, re.IGNORECASE)
+    if (bare_normal or not _MULTIPLIER.match(said)) and not re.search(r"ULN|LLN|limit", said, re.IGNORECASE):
+        return None  # "3 normal" alone, or "1.5 the normal": a multiplier word must say it is a multiple
+    start = pos + len(said) - len(said.lstrip())
+    return {"type": "ULN" if m.group("uln") else "LLN", "start": start, "end": m.end(), "text": text[start:m.end()]}
+
+
+_METHOD = re.compile(
+    r"[\s,;(]*(?:(?:as\s+)?(?:calculated|estimated|measured|determined|assessed)\s+(?:by|using|with|according\s+to)\s+"
+    r"(?:the\s+)?|by\s+(?:the\s+)?|using\s+(?:the\s+)?|per\s+|\()"
+    r"(?P<method>Cockcroft[-\s]?Gault|CKD[-\s]?EPI|MDRD|Schwartz|24[-\s]?h(?:ou)?r?\s+urine(?:\s+collection)?|"
+    r"Friedericia|Fridericia|Bazett|MUGA|echocardiogram|echocardiography|ECHO|Modification\s+of\s+Diet\s+in\s+Renal\s+Disease)"
+    r"(?:\s+(?:formula|equation|method))?\)?",
+    re.IGNORECASE,
+)
+
+
+def method_at(text: str, pos: int) -> dict | None:
+    """A method stated after a threshold: "calculated by Cockcroft-Gault formula", "(MDRD)"."""
+    m = _METHOD.match(text, pos)
+    if not m:
+        return None
+    return {"method": re.sub(r"\s+", " ", m.group("method")), "start": m.start("method"), "end": m.end()}
+
+
+_POSTFIX = re.compile(
+    r"\s*(?P<op>or\s+(?:more|greater|higher|above|over|less|lower|below|fewer)|and\s+(?:above|over|more|greater|higher|"
+    r"below|under|less|lower)|or\s+(?:equal|superior|inferior))\b",
+    re.IGNORECASE,
+)
+_POSTFIX_OPS = {"more": ">=", "greater": ">=", "higher": ">=", "above": ">=", "over": ">=", "superior": ">=",
+                "less": "<=", "lower": "<=", "below": "<=", "under": "<=", "fewer": "<=", "inferior": "<="}
+
+
+def postfix_comparator_at(text: str, pos: int) -> dict | None:
+    """"1,500/mm3 or more": ``{"op": ">=", "start", "end"}``."""
+    m = _POSTFIX.match(text, pos)
+    if not m:
+        return None
+    word = m.group("op").split()[-1].lower()
+    op = _POSTFIX_OPS.get(word)
+    return {"op": op, "start": m.start("op"), "end": m.end()} if op else None
+
+
+@lru_cache(maxsize=1)
+def registry():
+    """A pint registry that knows the clinical units eligex writes (enzyme units, IU, cells, copies)."""
+    import pint
+
+    ureg = pint.UnitRegistry()
+    for definition in (
+        "enzyme_unit = [enzyme_activity] = U",
+        "international_unit = [biological_activity] = IU",
+        "milliequivalent = millimole = mEq",
+        "osmole = mole = osm",
+    ):
+        ureg.define(definition)
+    return ureg
+
+
+def dimensionality(code: str) -> str:
+    """The pint dimensionality of a unit code of the catalogue ("mg/dL" → "[mass] / [length] ** 3")."""
+    entry = next(e for e in units() if e.code == code)
+    return str(registry().parse_expression(entry.pint).dimensionality)
+
+
+__all__ = ["UnitEntry", "units", "unit_at", "reference_at", "method_at", "postfix_comparator_at", "registry",
+           "dimensionality"]

@@ -1,0 +1,168 @@
+"""Thresholds: labs, scores, vitals, organ function, life expectancy; units, multiples of the limits of
+normal, ranges, categories, shared subjects, conditional alternatives; and what is not a threshold."""
+
+import json
+
+import pytest
+
+from nlp import extract
+from nlp.resources import patterns_path
+from nlp.units import dimensionality, reference_at, unit_at, units
+
+
+def measurements(item, section="Exclusion Criteria:"):
+    record = extract(f"{section}\n- {item}\n", trial_id="NCT00000000")
+    return [c for c in record["constraints"] if c["kind"] == "measurement"]
+
+
+def summary(c):
+    lo, up = c.get("lower"), c.get("upper")
+    ref = c["reference"]["type"] if c.get("reference") else None
+    return (c["variable"]["id"], lo["value"] if lo else None, lo["inclusive"] if lo else None,
+            up["value"] if up else None, up["inclusive"] if up else None, c["unit"], ref)
+
+
+# The seeds' thresholds, exactly (../shared/seeds/README.md).
+SEEDS = [
+    ("Patients who still remain moderate-to-high disease activity, i.e. DAS28\\>3.2 at screening and study baseline",
+     "DAS28\\>3.2", [("DAS28", 3.2, False, None, None, None, None)]),
+    ("All patients fulfilled the American College of Rheumatology (ACR) criteria of SLE, man or woman aged from 15 "
+     "to 60 years old, SLEDAI\u22658;", "SLEDAI\u22658", [("SLEDAI", 8, True, None, None, None, None)]),
+    ("child-Pugh B/C (7-12 points)", "child-Pugh B/C (7-12 points)",
+     [("Child-Pugh", 7, True, 12, True, "{points}", None)]),
+    ("Clinically significant heart disease (New York Heart Association, class III and class IV)",
+     "New York Heart Association, class III and class IV", [("NYHA", 3, True, 4, True, None, None)]),
+    ("Serum aminotransferase (ALT or AST) levels \u2265 2x upper limits of normal",
+     "ALT or AST) levels \u2265 2x upper limits of normal",
+     [("ALT", 2, True, None, None, None, "ULN"), ("AST", 2, True, None, None, None, "ULN")]),
+    ("Abnormal liver function (ALT higher than 3 times the normal value);", "ALT higher than 3 times the normal value",
+     [("ALT", 3, False, None, None, None, "ULN")]),
+    ("Creatinine clearance rate (Ccr) \\< 45 ml/min calculated by Cockcroft-Gault formula",
+     "Creatinine clearance rate (Ccr) \\< 45 ml/min",
+     [("creatinine_clearance", None, None, 45, False, "mL/min", None)]),
+    ("Lupus nephritis with 24h urine protein\u22651g;", "24h urine protein\u22651g",
+     [("urine_protein", 1, True, None, None, "g", None)]),
+    ("expecting lifetime is over three years", "expecting lifetime is over three years",
+     [("life_expectancy", 3, False, None, None, "a", None)]),
+]
+
+
+@pytest.mark.parametrize("item,evidence,expected", SEEDS, ids=[s[1][:30] for s in SEEDS])
+def test_seed_thresholds(item, evidence, expected):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    assert {c["evidence"]["text"] for c in found} == {evidence}
+
+
+def test_seed_method_and_categories():
+    (ccr,) = measurements("Creatinine clearance rate (Ccr) \\< 45 ml/min calculated by Cockcroft-Gault formula")
+    assert ccr["method"] == "Cockcroft-Gault"
+    (nyha,) = measurements("Clinically significant heart disease (New York Heart Association, class III and class IV)")
+    assert nyha["scale"] == {"name": "NYHA", "lower_label": "III", "upper_label": "IV"}
+    (cp,) = measurements("child-Pugh B/C (7-12 points)", section="Inclusion Criteria:")
+    assert cp["scale"] == {"name": "Child-Pugh", "lower_label": "B", "upper_label": "C"}
+    assert cp["unit"] == "{points}" and cp["section"] == "inclusion"
+
+
+FORMS = [
+    # comparators in symbols and words
+    ("Platelets >= 100,000/mm3", [("platelets", 100000, True, None, None, "/mm3", None)]),
+    ("Absolute neutrophil count (ANC) \u2265 1.5 x 10^9/L", [("ANC", 1.5, True, None, None, "10*9/L", None)]),
+    ("ANC at least 1,500/mm3", [("ANC", 1500, True, None, None, "/mm3", None)]),
+    ("Absolute neutrophil count 1,500/mm3 or greater", [("ANC", 1500, True, None, None, "/mm3", None)]),
+    ("Platelet count no less than 75 000/mm3", [("platelets", 75000, True, None, None, "/mm3", None)]),
+    ("Hemoglobin greater than or equal to 9 g/dL", [("hemoglobin", 9, True, None, None, "g/dL", None)]),
+    ("Total bilirubin no greater than 1.5 times normal", [("bilirubin", None, None, 1.5, True, None, "ULN")]),
+    ("Bilirubin \u2264 1.5 \u00d7 ULN", [("bilirubin", None, None, 1.5, True, None, "ULN")]),
+    ("Serum creatinine &lt;= 1.5 mg/dL", [("creatinine", None, None, 1.5, True, "mg/dL", None)]),
+    ("eGFR \u2265 30 mL/min/1.73 m2", [("eGFR", 30, True, None, None, "mL/min/{1.73_m2}", None)]),
+    ("LVEF < 40%", [("LVEF", None, None, 40, False, "%", None)]),
+    ("QTcF > 470 msec", [("QTcF", 470, False, None, None, "ms", None)]),
+    ("Systolic blood pressure > 160 mmHg", [("systolic_bp", 160, False, None, None, "mmHg", None)]),
+    ("INR \u2264 1.5", [("INR", None, None, 1.5, True, None, None)]),
+    ("CD4 count above 200 cells/mm3", [("CD4", 200, False, None, None, "/mm3", None)]),
+    ("Life expectancy of at least 12 weeks", [("life_expectancy", 12, True, None, None, "wk", None)]),
+    # ranges
+    ("HbA1c between 7.0% and 10.5%", [("HbA1c", 7.0, True, 10.5, True, "%", None)]),
+    ("BMI 18-30 kg/m2", [("BMI", 18, True, 30, True, "kg/m2", None)]),
+    ("ECOG performance status of 0 or 1", [("ECOG", 0, True, 1, True, None, None)]),
+    ("ECOG 0-1", [("ECOG", 0, True, 1, True, None, None)]),
+    # shared subjects
+    ("ALT and AST \u2264 2.5 x ULN", [("ALT", None, None, 2.5, True, None, "ULN"), ("AST", None, None, 2.5, True, None, "ULN")]),
+    ("AST/ALT \u2264 2.5 \u00d7 institutional ULN",
+     [("AST", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 2.5, True, None, "ULN")]),
+]
+
+
+@pytest.mark.parametrize("item,expected", FORMS, ids=[f[0][:40] for f in FORMS])
+def test_threshold_forms(item, expected):
+    assert [summary(c) for c in measurements(item)] == expected
+
+
+def test_conditional_alternative_kept():
+    found = measurements("AST/ALT \u2264 2.5 \u00d7 ULN (\u2264 5 \u00d7 ULN if liver metastases)")
+    assert [summary(c) for c in found] == [
+        ("AST", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 2.5, True, None, "ULN"),
+        ("AST", None, None, 5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")]
+    assert [c.get("condition") for c in found] == [None, None, "liver metastases", "liver metastases"]
+    assert found[2]["alternative_of"] == found[0]["id"] and found[3]["alternative_of"] == found[1]["id"]
+
+
+def test_negated_category():
+    (c,) = measurements("No NYHA class III or IV heart failure", section="Inclusion Criteria:")
+    assert c["negated"] is True and summary(c) == ("NYHA", 3, True, 4, True, None, None)
+
+
+NOT_THRESHOLDS = [
+    "Phase 2 trial in type 2 diabetes",
+    "COVID-19 infection in 2020",
+    "Participation in NCT01234567",
+    "Treatment with aspirin 81 mg daily",
+    "Prior therapy with 2 lines of chemotherapy",
+    "Hepatitis B surface antigen positive",
+    "History of stroke",
+]
+
+
+@pytest.mark.parametrize("item", NOT_THRESHOLDS, ids=[t[:40] for t in NOT_THRESHOLDS])
+def test_not_thresholds(item):
+    assert measurements(item) == []
+
+
+# -- the catalogues -----------------------------------------------------------------------------------
+def test_variable_catalogue_size_and_integrity():
+    from nlp.measurement import variables
+
+    catalogue = variables()
+    assert len(catalogue) >= 150
+    kinds = {v.kind for v in catalogue.values()}
+    assert kinds <= {"lab", "score", "vital", "anthropometric", "organ_function", "life_expectancy"}
+    aliases = [a.lower() for v in catalogue.values() for a in v.aliases]
+    assert len(aliases) == len(set(aliases))
+    for v in catalogue.values():
+        assert any(a.lower() in v.example.lower() for a in v.aliases), v.id
+        if v.unit is not None:
+            assert v.unit in {u.code for u in units()}, (v.id, v.unit)
+
+
+def test_every_unit_code_is_a_pint_unit_and_every_form_reads_back():
+    for entry in units():
+        assert dimensionality(entry.code) is not None
+        for form in entry.forms:
+            got = unit_at(f" {form}", 0)
+            assert got is not None and got["code"] == entry.code, (form, got)
+
+
+@pytest.mark.parametrize(
+    "text,ref",
+    [(" x ULN", "ULN"), (" times the upper limit of normal", "ULN"), (" x institutional ULN", "ULN"),
+     (" times the normal value", "ULN"), (" x LLN", "LLN"), (" normal value", None), (" mg/dL", None)],
+)
+def test_references(text, ref):
+    got = reference_at(text, 0)
+    assert (got["type"] if got else None) == ref
+
+
+def test_units_file_lines_are_objects():
+    for line in patterns_path("units.jsonl").read_text(encoding="utf-8").splitlines():
+        assert isinstance(json.loads(line), dict)
