@@ -55,6 +55,8 @@ _ALTERNATIVE = re.compile(
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,
 )
+_PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+value)?|pred(?:icted)?\.?)\b",
+                        re.IGNORECASE)
 _POINTS = re.compile(r"\s*\(?\s*(?P<a>\d+)\s*(?:-|to)\s*(?P<b>\d+)\s*points?\s*\)?", re.IGNORECASE)
 
 
@@ -134,9 +136,16 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     text = doc.text
     values, var_atoms, parts = _read_numbers(span)
     var_ids = _variable_ids(var_atoms)
-    if not var_ids:
-        return []
     catalogue = variables()
+    condition = None
+    if not var_ids:
+        # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
+        vid = rule.variable or (_heading_variable(context) if rule.requires == "variable_heading" else None)
+        if vid is None or vid not in catalogue:
+            return []
+        var_ids = [(vid, None)]
+        if rule.variable:
+            condition = _grade_condition(span)
     end = span.end_char
     unit = reference = method = scale = None
 
@@ -163,6 +172,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     elif last.get("unit"):
         unit = last["unit"]
         after = unit["end"]
+        predicted = _PREDICTED.match(text, after) if unit["code"] == "%" else None
+        if predicted:  # "FEV1 >= 70% of predicted"
+            reference = {"type": "predicted", "start": predicted.start("ref"), "end": predicted.end(),
+                         "text": predicted.group("ref")}
+            after = predicted.end()
     elif values[0].get("unit") and len(values) == 2:
         unit = values[0]["unit"]
     elif values[0].get("reference") and len(values) == 2:
@@ -202,8 +216,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if float(lower[0]["value"]) > float(upper[0]["value"]):
             return []
 
-    start = min(a.start_char for a in var_atoms)
-    negated = _negated(span, var_atoms[0])
+    start = min([a.start_char for a in var_atoms] + [p["start"] for p in parts] +
+                ([next(t.idx for t in span if not t.is_punct)] if rule.variable else []))
+    negated = _negated(span, var_atoms[0] if var_atoms else span[0:1])
     # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
     alt = _ALTERNATIVE.match(text, end)
     out = []
@@ -211,18 +226,25 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         var = catalogue.get(vid)
         if var is None:
             continue
-        if reference is None and var.range:
+        if (reference is None or reference["type"] == "predicted") and var.range:
             lo, hi = var.range
             if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
                 continue
+        unit_code = unit["code"] if unit else None
+        if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
+            unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
+        keeps_unit = reference is None or reference["type"] == "predicted"
         found = {
             "kind": "measurement", "rule": rule.id, "start": start, "end": end, "negated": negated,
-            "variable": {"id": var.id, "text": atom.text}, "measure_kind": var.kind,
-            "unit": None if reference else (unit["code"] if unit else None),
-            "unit_text": unit["text"] if unit and not reference else None,
+            "variable": {"id": var.id, "text": atom.text if atom is not None else var.name},
+            "measure_kind": var.kind,
+            "unit": unit_code if keeps_unit else None,
+            "unit_text": unit["text"] if unit and keeps_unit else None,
             "reference": {"type": reference["type"], "text": reference["text"]} if reference else None,
             "method": method, "scale": scale, "parts": parts,
         }
+        if condition:
+            found["condition"] = condition
         if var.code:
             found["variable"]["code"] = var.code
         for name, bound in (("lower", lower), ("upper", upper)):
@@ -244,6 +266,37 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
                                                                 "text": alt.group("num")}
             out.append(alternative)
     return out
+
+
+def _heading_variable(context: dict) -> str | None:
+    """The variable a PDQ sub-heading names ("Life expectancy:", "Performance status:")."""
+    headings = context.get("heading") or []
+    if not headings:
+        return None
+    label = headings[-1].strip().rstrip(":").strip().lower()
+    for var in variables().values():
+        if any(label == alias.lower() for alias in var.aliases):
+            return var.id
+    return None
+
+
+def _grade_condition(span: Span) -> str | None:
+    """What a toxicity grade is about: "grade >= 2 peripheral neuropathy", "hypersensitivity (>= grade 3)"."""
+    doc = span.doc
+    after = [t for t in doc[span.end:span.end + 5]]
+    words = []
+    for t in after:
+        if t.is_punct or t.like_num or t.lower_ in ("or", "and", "in", "within", "during", "despite"):
+            break
+        words.append(t.text)
+    if words:
+        return " ".join(words)
+    before = []
+    for t in reversed(doc[max(0, span.start - 5):span.start]):
+        if t.is_punct or t.lower_ in ("or", "and", "of", "any", "with"):
+            break
+        before.insert(0, t.text)
+    return " ".join(before) or None
 
 
 def _label_value(label: str, var: Variable) -> float | None:

@@ -42,6 +42,7 @@ class MatcherRule:
     example: str
     requires: str | None = None
     at_item_start: bool = False  # the match must start the item (after punctuation only)
+    variable: str | None = None  # the catalogue variable a rule states without naming it ("grade >= 2")
     note: str | None = None
 
 

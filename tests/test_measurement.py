@@ -41,7 +41,7 @@ SEEDS = [
      "Creatinine clearance rate (Ccr) \\< 45 ml/min",
      [("creatinine_clearance", None, None, 45, False, "mL/min", None)]),
     ("Lupus nephritis with 24h urine protein\u22651g;", "24h urine protein\u22651g",
-     [("urine_protein", 1, True, None, None, "g", None)]),
+     [("urine_protein", 1, True, None, None, "g/(24.h)", None)]),
     ("expecting lifetime is over three years", "expecting lifetime is over three years",
      [("life_expectancy", 3, False, None, None, "a", None)]),
 ]
@@ -97,6 +97,41 @@ FORMS = [
 @pytest.mark.parametrize("item,expected", FORMS, ids=[f[0][:40] for f in FORMS])
 def test_threshold_forms(item, expected):
     assert [summary(c) for c in measurements(item)] == expected
+
+
+MORE_FORMS = [
+    ("HbA1c less than (<) 7.0%", [("HbA1c", None, None, 7.0, False, "%", None)]),
+    ("greater than or equal to 100 mmHg diastolic blood pressure", [("diastolic_bp", 100, True, None, None, "mmHg", None)]),
+    ("Body weight greater than75 kg", [("weight", 75, False, None, None, "kg", None)]),
+    ("FEV1 ≥70% of predicted", [("FEV1", 70, True, None, None, "%", "predicted")]),
+    ("absolute neutrophil count ≥1.5 x 109 cells/L", [("ANC", 1.5, True, None, None, "10*9/L", None)]),
+]
+
+
+@pytest.mark.parametrize("item,expected", MORE_FORMS, ids=[f[0][:40] for f in MORE_FORMS])
+def test_more_threshold_forms(item, expected):
+    assert [summary(c) for c in measurements(item)] == expected
+
+
+@pytest.mark.parametrize(
+    "item,value,condition,evidence",
+    [
+        pytest.param("Pre-existing grade ≥2 peripheral neuropathy", 2, "peripheral neuropathy", "grade ≥2",
+                     id="grade-then-toxicity"),
+        pytest.param("History of hypersensitivity reaction (≥grade 3)", 3, "hypersensitivity reaction",
+                     "≥grade 3", id="toxicity-then-grade"),
+    ],
+)
+def test_toxicity_grades(item, value, condition, evidence):
+    (c,) = measurements(item)
+    assert (c["variable"]["id"], c["lower"]["value"], c["condition"], c["evidence"]["text"]) == (
+        "CTCAE_grade", value, condition, evidence)
+
+
+def test_variable_named_by_pdq_heading():
+    record = extract("PATIENT CHARACTERISTICS:\nLife expectancy:\n- At least 12 weeks\nHepatic:\n- At least 2 weeks")
+    assert [(c["variable"]["id"], c["evidence"]["text"], c["lower"]["value"], c["unit"])
+            for c in record["constraints"]] == [("life_expectancy", "At least 12 weeks", 12, "wk")]
 
 
 def test_conditional_alternative_kept():
