@@ -110,6 +110,25 @@ def read_brat(ann: str) -> tuple[dict, dict, list, dict]:
     return spans, events, relations, attrs
 
 
+def catalogue_id(name: str) -> str:
+    """A corpus' variable text as our catalogue id when it is one of the catalogue's aliases ("absolute
+    neutrophil count" → ANC); otherwise the text itself."""
+    table = _alias_table()
+    return table.get(re.sub(r"\s+", " ", name.strip().lower()), name)
+
+
+def _alias_table() -> dict[str, str]:
+    global _ALIASES
+    if _ALIASES is None:
+        from .measurement import variables
+
+        _ALIASES = {a.lower(): v.id for v in variables().values() for a in v.aliases}
+    return _ALIASES
+
+
+_ALIASES: dict[str, str] | None = None
+
+
 def _num(text: str) -> float | None:
     value = parse_number(re.sub(r"[^\d.,]", "", text) or text)
     return float(value) if value is not None else None
@@ -183,7 +202,8 @@ def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
                 **bounds}
     if ev["type"] == "Observation" and role == "Numeric-Filter":
         name = head.get("text", "")
-        return {**base, "kind": "measurement", "variable": {"id": name, "text": name}, "unit": unit, **bounds}
+        return {**base, "kind": "measurement", "variable": {"id": catalogue_id(name), "text": name}, "unit": unit,
+                **bounds}
     if ev["type"] == "Drug" and role == "Dose":
         name = head.get("text", "")
         return {**base, "kind": "dose", "drug": {"id": name, "text": name}, "unit": unit, **bounds}
@@ -244,7 +264,7 @@ def covid(folder: str | Path) -> Iterator[dict]:
                                     **bounds})
             elif row["domain"] in ("Measurement", "Observation", "Condition"):
                 name = row["entity_source_text"]
-                constraints.append({**base, "kind": "measurement", "variable": {"id": name, "text": name},
+                constraints.append({**base, "kind": "measurement", "variable": {"id": catalogue_id(name), "text": name},
                                     "unit": None, **bounds})
         yield _record(nct, text, constraints, "covid19_omop", f"700_annotated_trials/{nct}.txt")
 
@@ -327,7 +347,8 @@ def chia(folder: str | Path) -> Iterator[dict]:
                     constraints.append({**base, "kind": "age", "variable": "age", "unit": unit,
                                         "unit_stated": True, **bounds})
                 else:
-                    c = {**base, "kind": "measurement", "variable": {"id": head["text"], "text": head["text"]},
+                    c = {**base, "kind": "measurement",
+                         "variable": {"id": catalogue_id(head["text"]), "text": head["text"]},
                          "unit": unit, **bounds}
                     mult = spans.get(multipliers.get(head_id, ""))
                     if mult is not None or re.search(r"uln|upper limit", val["text"], re.I):
