@@ -66,7 +66,8 @@ def main() -> None:
                      f"{stats[(field, 'disagree: to read')]:,} |")
     random.seed(0)
     sample = random.sample(disagreements, min(args.show, len(disagreements)))
-    lines += ["", "Sample of disagreements (trial, field, registry, text bound, label, age evidence):", ""]
+    if sample:
+        lines += ["", "Sample of disagreements (trial, field, registry, text bound, label, age evidence):", ""]
     for d in sorted(sample):
         lines.append(f"- {d[0]} {d[1]}: registry {d[2]!r}, text {d[3]['years']:g} years "
                      f"({'inclusive' if d[3]['inclusive'] else 'exclusive'}), {d[4]}; evidence {d[5]}")
