@@ -151,6 +151,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
     if rule.id.startswith("meas.class"):
         return _categories(span, var_ids, parts, context)
+    if rule.id in ("meas.ref_only", "meas.normal"):
+        return _reference_only(span, rule, var_ids, var_atoms, parts)
 
     if not values or len(values) > 2:
         return []
@@ -265,6 +267,37 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             alternative["lower" if side == ">" else "upper"] = {"value": value, "inclusive": inclusive,
                                                                 "text": alt.group("num")}
             out.append(alternative)
+    return out
+
+
+def _reference_only(span: Span, rule: MatcherRule, var_ids, var_atoms, parts) -> list[dict]:
+    """"ALT > LLN" (a multiple of 1) and "creatinine within normal limits" (the reference range itself)."""
+    norms = lexicon_norms()
+    atoms = _atoms(span)
+    op = next((norms.get(a.id_) for a in atoms.values() if a.label_ in ("CMP_PRE", "CMP_AGE_PRE")), None)
+    last = span[-1]
+    out = []
+    for vid, atom in var_ids:
+        var = variables().get(vid)
+        if var is None:
+            continue
+        found = {
+            "kind": "measurement", "rule": rule.id, "start": min(a.start_char for a in var_atoms),
+            "end": span.end_char, "negated": _negated(span, var_atoms[0]),
+            "variable": {"id": var.id, "text": atom.text}, "measure_kind": var.kind, "unit": None,
+            "unit_text": None, "method": None, "scale": None, "parts": parts,
+        }
+        if rule.id == "meas.normal":
+            found["reference"] = {"type": "normal_range", "text": span[1:].text if len(span) > 1 else span.text}
+        else:
+            if op is None:
+                continue
+            side, inclusive = _OPS[op]
+            found["reference"] = {"type": last.text.upper(), "text": last.text}
+            found["lower" if side == ">" else "upper"] = {"value": 1, "inclusive": inclusive, "text": last.text}
+        if var.code:
+            found["variable"]["code"] = var.code
+        out.append(found)
     return out
 
 

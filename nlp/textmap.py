@@ -22,6 +22,7 @@ _REWRITES = re.compile(
     r"(?P<crlf>\r\n?)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"  # Markdown backslash escape: keep the escaped character
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
+    r"|(?P<sup>[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"  # 10\u2079/L: a power written as superscript
     r"|(?P<slash>[<>]\s?(?:/|or)\s?=(?:\s?to\b)?)"  # ">/=", "< / =", "> or = to": one comparator
     r"|(?P<char>[\u02c2\u02c3\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
     r"\u00a0\u2007\u2009\u202f\u2002\u2003\u200a\u3000\u200b\u200c\u200d\ufeff\u2018\u2019\u201c\u201d"
@@ -43,6 +44,9 @@ _CHAR_MAP = {
     "\u2022": "\u2022", "\u25cf": "\u2022", "\u25aa": "\u2022", "\u25e6": "\u2022", "\u2027": "\u2022",
     "\u00b7": "\u2022",
 }
+
+
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ def normalize(original: str) -> MappedText:
             rep = "".join(_CHAR_MAP.get(c, c) for c in rep)
         elif kind == "hash":
             rep = "\n"
+        elif kind == "sup":
+            rep = "^" + raw.translate(_SUPERSCRIPTS)
         elif kind == "slash":
             rep = raw[0] + "="
         else:
