@@ -55,6 +55,8 @@ _ALTERNATIVE = re.compile(
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,
 )
+_PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
+_BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
 _PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+value)?|pred(?:icted)?\.?)\b",
                         re.IGNORECASE)
 _POINTS = re.compile(r"\s*\(?\s*(?P<a>\d+)\s*(?:-|to)\s*(?P<b>\d+)\s*points?\s*\)?", re.IGNORECASE)
@@ -89,6 +91,15 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
             i = atom.end
             continue
         token = doc[i]
+        pair = _PAIR.fullmatch(token.text)
+        if pair:  # "140/90": a systolic/diastolic pair
+            values.append({"value": int(pair.group(1)), "text": token.text, "start": token.idx,
+                           "end": token.idx + len(token.text), "op": pending, "token_end": i + 1,
+                           "pair": int(pair.group(2))})
+            parts.append({"role": "value", "start": token.idx, "end": token.idx + len(token.text)})
+            pending = None
+            i += 1
+            continue
         if token.like_num:
             text, end_i = token.text, i + 1
             # "100 000/mm3": a thousands group written with a space
@@ -134,6 +145,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     """The measurement constraints a match states (one per variable), as plain dicts; ``[]`` if none."""
     doc = span.doc
     text = doc.text
+    if rule.id == "meas.value_first" and _variable_before(span):
+        return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
     values, var_atoms, parts = _read_numbers(span)
     var_ids = _variable_ids(var_atoms)
     catalogue = variables()
@@ -224,10 +237,24 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
     alt = _ALTERNATIVE.match(text, end)
     out = []
+    if any("pair" in v for v in values):
+        if len(values) != 1 or not any(vid in _BP_IDS for vid, _ in var_ids):
+            return []
+        # "blood pressure > 140/90 mmHg": systolic > 140 and diastolic > 90
+        v = values[0]
+        atom = var_ids[0][1]
+        var_ids = [("systolic_bp", atom), ("diastolic_bp", atom)]
+        sides = {"systolic_bp": v["value"], "diastolic_bp": v["pair"]}
+    else:
+        sides = {}
     for vid, atom in var_ids:
         var = catalogue.get(vid)
         if var is None:
             continue
+        if vid in sides:
+            bound = lower if lower is not None else upper
+            bound = ({**bound[0], "value": sides[vid], "text": str(sides[vid])}, bound[1])
+            lower, upper = (bound, None) if lower is not None else (None, bound)
         if (reference is None or reference["type"] == "predicted") and var.range:
             lo, hi = var.range
             if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
@@ -268,6 +295,16 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
                                                                 "text": alt.group("num")}
             out.append(alternative)
     return out
+
+
+def _variable_before(span: Span) -> bool:
+    """A variable shortly before the comparator, in the same clause."""
+    for t in reversed(span.doc[max(0, span.start - 5):span.start]):
+        if t.text in ".;:":
+            return False
+        if t.ent_type_ == "VAR":
+            return True
+    return False
 
 
 def _reference_only(span: Span, rule: MatcherRule, var_ids, var_atoms, parts) -> list[dict]:
