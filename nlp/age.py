@@ -14,6 +14,7 @@ import re
 
 from spacy.tokens import Span
 
+from .bounds import interval
 from .numbers import parse_number
 from .registry import age_in_years
 from .rules import MatcherRule, lexicon_norms
@@ -46,7 +47,6 @@ _AT_EVENT = re.compile(r"(?:at|of) (?:diagnosis|onset|first|the time of diagnosi
 _JOINED_CMP = re.compile(r"\.(?:or|and)_(?:older|younger|less|more|greater)_than$")
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
 
-_OPS = {">": (">", False), ">=": (">", True), "<": ("<", False), "<=": ("<", True)}
 
 
 def _atom_spans(span: Span) -> list[Span]:
@@ -157,24 +157,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
             earlier = [w["unit"] for w in values[:k] if w["unit"] is not None]
             v["unit"] = later[0] if later else (earlier[-1] if earlier else None)
 
-    lower = upper = None
-    if len(values) == 1:
-        v = values[0]
-        if v["op"] is None:
-            return None
-        side, inclusive = _OPS[v["op"]]
-        if side == ">":
-            lower = (v, inclusive)
-        else:
-            upper = (v, inclusive)
-    else:
-        a, b = values
-        if a["op"] in ("<", "<=") and b["op"] in (">", ">=", None):
-            a, b = b, a
-        if a["op"] in ("<", "<=") or b["op"] in (">", ">="):
-            return None
-        lower = (a, _OPS[a["op"]][1] if a["op"] else True)
-        upper = (b, _OPS[b["op"]][1] if b["op"] else True)
+    bounds = interval(values)
+    if bounds is None:
+        return None
+    lower, upper = bounds
 
     unit_of = lambda v: v["unit"][0] if v["unit"] else "years"  # noqa: E731
     years = {}

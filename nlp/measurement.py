@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
+from .bounds import OPS, interval
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
 from .units import method_at, postfix_comparator_at, reference_at, unit_at
@@ -41,7 +42,6 @@ def variables() -> dict[str, Variable]:
     return {v.id: v for v in _load_jsonl("variables.jsonl", Variable)}
 
 
-_OPS = {">": (">", False), ">=": (">", True), "<": ("<", False), "<=": ("<", True)}
 _NEGATION = {"no", "not", "without", "absence", "absent", "free", "never", "non"}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _CLASS_LABELS = re.compile(
@@ -210,26 +210,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if piece is not None:
             parts.append({"role": role, "start": piece["start"], "end": piece["end"]})
 
-    lower = upper = None
-    if len(values) == 1:
-        v = values[0]
-        if v["op"] is None:
-            return []
-        side, inclusive = _OPS[v["op"]]
-        if side == ">":
-            lower = (v, inclusive)
-        else:
-            upper = (v, inclusive)
-    else:
-        a, b = values
-        if a["op"] in ("<", "<=") and b["op"] in (">", ">=", None):
-            a, b = b, a
-        if a["op"] in ("<", "<=") or b["op"] in (">", ">="):
-            return []
-        lower = (a, _OPS[a["op"]][1] if a["op"] else True)
-        upper = (b, _OPS[b["op"]][1] if b["op"] else True)
-        if float(lower[0]["value"]) > float(upper[0]["value"]):
-            return []
+    bounds = interval(values)
+    if bounds is None:
+        return []
+    lower, upper = bounds
+    if lower and upper and float(lower[0]["value"]) > float(upper[0]["value"]):
+        return []
 
     start = min([a.start_char for a in var_atoms] + [p["start"] for p in parts] +
                 ([next(t.idx for t in span if not t.is_punct)] if rule.variable else []))
@@ -282,7 +268,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         out.append(found)
         if alt is not None and reference is not None and alt.group("ref") and \
                 (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
-            side, inclusive = _OPS[alt.group("op")]
+            side, inclusive = OPS[alt.group("op")]
             value = parse_number(alt.group("num"))
             alternative = {**found, "start": alt.start("op"), "end": alt.end("cond"),
                            "condition": alt.group("cond").strip(), "alternative": True,
@@ -329,7 +315,7 @@ def _reference_only(span: Span, rule: MatcherRule, var_ids, var_atoms, parts) ->
         else:
             if op is None:
                 continue
-            side, inclusive = _OPS[op]
+            side, inclusive = OPS[op]
             found["reference"] = {"type": last.text.upper(), "text": last.text}
             found["lower" if side == ">" else "upper"] = {"value": 1, "inclusive": inclusive, "text": last.text}
         if var.code:

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["nlp", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
+MODULES = ["nlp", "nlp.bounds", "nlp.units", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
            "nlp.pipeline", "nlp.errors", "nlp.resources"]
 
 
