@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -117,16 +118,11 @@ def catalogue_id(name: str) -> str:
     return table.get(re.sub(r"\s+", " ", name.strip().lower()), name)
 
 
+@lru_cache(maxsize=1)
 def _alias_table() -> dict[str, str]:
-    global _ALIASES
-    if _ALIASES is None:
-        from .measurement import variables
+    from .measurement import variables
 
-        _ALIASES = {a.lower(): v.id for v in variables().values() for a in v.aliases}
-    return _ALIASES
-
-
-_ALIASES: dict[str, str] | None = None
+    return {a.lower(): v.id for v in variables().values() for a in v.aliases}
 
 
 def _num(text: str) -> float | None:

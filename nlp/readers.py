@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -214,8 +215,6 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
 
 def _text_id(text: str, name: str) -> str:
     """The NCT id a text names (a saved page shows it), else the file's stem."""
-    import re
-
     m = re.search(r"\bNCT\d{8}\b", text)
     if m:
         return m.group()

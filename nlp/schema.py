@@ -51,4 +51,4 @@ def problems(record: object) -> list[str]:
 
 
 def is_valid(record: object) -> bool:
-    return _validator().is_valid(record)
+    return _fast_validator().is_valid(record)
