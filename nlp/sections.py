@@ -13,9 +13,12 @@ run-on paragraphs and run-on paragraphs joined by ";".
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from . import resources
 from .textmap import MappedText
 
 INCLUSION, EXCLUSION, UNSPECIFIED = "inclusion", "exclusion", "unspecified"
@@ -72,6 +75,7 @@ _PLAIN_HEADING = re.compile(
 _RUNON_SPLIT = re.compile(r";\s+(?=[A-Z(])")
 # Words by which an item without a heading says it excludes.
 _EXCLUDING_WORDS = re.compile(r"\b(?:are|is|will be|be) (?:excluded|ineligible|not eligible)\b|^exclu(?:de|sion)", re.I)
+_WRAP_WIDTH = 80  # a legacy line this long (indentation included) was cut by the hard wrap at ~99
 _SENTENCE_END = re.compile(r"[.;:!?]\s*$")
 
 
@@ -271,7 +275,14 @@ class _Builder:
             return True
         prev = self.text[cur["start"]:cur["end"]].rstrip()
         # A line that does not end a sentence, followed by one starting in lower case: a wrap.
-        return bool(prev) and not _SENTENCE_END.search(prev) and stripped[:1].islower()
+        if bool(prev) and not _SENTENCE_END.search(prev) and stripped[:1].islower():
+            return True
+        # Legacy XML paragraphs are hard-wrapped at about 99 characters with the same indentation: a
+        # full previous line ("... neutrophil count at least") goes on in the next ("1,800/mm3 ...").
+        line_start = self.text.rfind("\n", 0, cur["end"]) + 1
+        prev_line = self.text[line_start:cur["end"]]
+        return (indent >= 4 and len(prev_line) - len(prev_line.lstrip(" ")) == indent
+                and len(prev_line.rstrip()) >= _WRAP_WIDTH and not _SENTENCE_END.search(prev))
 
     def plain(self, start: int, end: int, indent: int, *, after_subheading: bool = False) -> None:
         stripped = self.text[start:end].strip()
@@ -332,7 +343,8 @@ class _Builder:
     def finish(self) -> list[Item]:
         expanded: list[dict] = []
         for item in self.raw:
-            expanded.extend(self._split_runon(item))
+            for piece in self._split_pdq_labels(item):
+                expanded.extend(self._split_runon(piece))
         counters: dict[str, int] = {}
         child_counts: dict[int, int] = {}
         ids: dict[int, str] = {}
@@ -361,6 +373,33 @@ class _Builder:
             ))
         return items
 
+    def _split_pdq_labels(self, item: dict) -> list[dict]:
+        """"Age: 18 and over Performance status: ECOG 0-2 Hepatic: Bilirubin ...": in a PDQ paragraph each
+        sub-heading starts an item under it."""
+        if not item["context"] or not _PDQ_HEADING.match(item["context"][0]):
+            return [item]
+        s, e = item["start"], item["end"]
+        body = self.text[s:e]
+        cuts = list(_pdq_labels().finditer(body))
+        if not cuts:
+            return [item]
+        out = []
+        if cuts[0].start() > 0 and body[:cuts[0].start()].strip():
+            head = dict(item)
+            head["end"] = s + cuts[0].start()
+            out.append(head)
+        for k, m in enumerate(cuts):
+            piece_end = cuts[k + 1].start() if k + 1 < len(cuts) else len(body)
+            if not body[m.end():piece_end].strip():
+                continue
+            # the last piece keeps the item's identity (sub-items below belong to it)
+            piece = item if k == len(cuts) - 1 else dict(item)
+            # the label stays in the item's text: "Age: 15 to 70" reads as an age statement
+            piece["start"], piece["end"] = s + m.start(), s + piece_end
+            piece["context"] = item["context"][:1] + [re.sub(r"\s+", " ", m.group("label")) + ":"]
+            out.append(piece)
+        return out or [item]
+
     def _split_runon(self, item: dict) -> list[dict]:
         """Split an unmarked run-on paragraph at "; " + new clause (outside parentheses)."""
         if item["marker"] is not None:
@@ -385,6 +424,15 @@ class _Builder:
             piece["start"], piece["end"] = s + ps, s + pe
             out.append(piece)
         return out
+
+
+@lru_cache(maxsize=1)
+def _pdq_labels() -> re.Pattern:
+    with resources.patterns_path("pdq.json").open(encoding="utf-8") as fh:
+        labels = json.load(fh)["labels"]
+    # a label may be cut by a hard wrap: "Life\n        expectancy:"
+    alternatives = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?:(?<=\s)|^)(?P<label>{alternatives}):\s*")
 
 
 def _paren_depth(text: str, pos: int) -> int:

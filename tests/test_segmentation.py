@@ -226,3 +226,29 @@ def test_cohort_subheading_under_section():
     items = segment(normalize(text)).items
     assert [(i.heading, i.text) for i in items] == [(["Part 1 (dose escalation):"], "ECOG 0-2"),
                                                      (["Part 2:"], "ECOG 0-1")]
+
+
+PDQ_PARAGRAPH = (
+    "\n        PATIENT CHARACTERISTICS: Age: 18 and over Performance status: Karnofsky 60-100% Life\r\n"
+    "        expectancy: Greater than 3 months Hematopoietic: Absolute neutrophil count at least\r\n"
+    "        1,800/mm3 Platelet count at least 100,000/mm3\r\n\r\n"
+    "        PRIOR CONCURRENT THERAPY: Biologic therapy: At least 4 weeks since prior biological therapy\r\n      "
+)
+
+
+def test_pdq_paragraph_splits_at_its_sub_headings_and_joins_hard_wraps():
+    items = segment(normalize(PDQ_PARAGRAPH)).items
+    assert [(i.heading, i.text) for i in items] == [
+        (["PATIENT CHARACTERISTICS:", "Age:"], "Age: 18 and over"),
+        (["PATIENT CHARACTERISTICS:", "Performance status:"], "Performance status: Karnofsky 60-100%"),
+        (["PATIENT CHARACTERISTICS:", "Life expectancy:"], "Life expectancy: Greater than 3 months"),
+        (["PATIENT CHARACTERISTICS:", "Hematopoietic:"],
+         "Hematopoietic: Absolute neutrophil count at least 1,800/mm3 Platelet count at least 100,000/mm3"),
+        (["PRIOR CONCURRENT THERAPY:", "Biologic therapy:"],
+         "Biologic therapy: At least 4 weeks since prior biological therapy"),
+    ]
+
+
+def test_short_lines_of_equal_indent_stay_separate_items():
+    text = "Inclusion Criteria:\n    Healthy volunteers\n    Able to swallow tablets\n"
+    assert [i.text for i in segment(normalize(text)).items] == ["Healthy volunteers", "Able to swallow tablets"]
