@@ -84,7 +84,10 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
                 parts.append({"role": "variable", "start": atom.start_char, "end": atom.end_char})
             elif atom.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
                 pending = norms.get(atom.id_)
-                parts.append({"role": "comparator", "start": atom.start_char, "end": atom.end_char})
+                # "... or greater than 11%": the comparator is "greater than"
+                joined = atom.id_.split(".")[-1].startswith(("or_", "and_")) and len(atom) > 1
+                parts.append({"role": "comparator", "start": atom[1].idx if joined else atom.start_char,
+                              "end": atom.end_char})
             elif atom.label_ in ("CMP_POST", "CMP_AGE_POST") and values:
                 values[-1]["op"] = norms.get(atom.id_)
                 parts.append({"role": "comparator", "start": atom.start_char, "end": atom.end_char})
@@ -154,6 +157,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if not var_ids:
         # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
         vid = rule.variable or (_heading_variable(context) if rule.requires == "variable_heading" else None)
+        if rule.requires == "previous_variable":
+            vid = _previous_variable(span)
         if vid is None or vid not in catalogue:
             return []
         var_ids = [(vid, None)]
@@ -281,6 +286,24 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
                                                                 "text": alt.group("num")}
             out.append(alternative)
     return out
+
+
+_CONNECTORS = {"or", "and", ",", "/", "and/or"}
+
+
+def _previous_variable(span: Span) -> str | None:
+    """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable."""
+    doc = span.doc
+    joined = span[0].lower_ in ("or", "and")  # "or greater than" is one comparator of the lexicon
+    if not joined and (span.start == 0 or doc[span.start - 1].lower_ not in _CONNECTORS):
+        return None
+    for t in reversed(doc[max(0, span.start - 30):span.start - 1]):
+        if t.text in ".;:":
+            return None
+        if t.ent_type_ == "VAR":
+            atom = next((a for a in doc._.eligex_atoms or [] if a.start <= t.i < a.end), None)
+            return atom.id_[4:] if atom is not None and atom.id_.startswith("var.") else None
+    return None
 
 
 def _variable_before(span: Span) -> bool:
