@@ -151,6 +151,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if rule.id == "meas.value_first" and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
     values, var_atoms, parts = _read_numbers(span)
+    if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
+        return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _variable_ids(var_atoms)
     catalogue = variables()
     condition = None

@@ -189,6 +189,7 @@ NOT_THRESHOLDS = [
     "Prior therapy with 2 lines of chemotherapy",
     "Hepatitis B surface antigen positive",
     "History of stroke",
+    "At least one weight loss episode",
 ]
 
 
