@@ -171,7 +171,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
     if rule.id.startswith("meas.class"):
         return _categories(span, var_ids, parts, context)
-    if rule.id in ("meas.ref_only", "meas.normal"):
+    if rule.id in ("meas.ref_only", "meas.normal", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
     if not values or len(values) > 2:
@@ -217,6 +217,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if piece is not None:
             parts.append({"role": role, "start": piece["start"], "end": piece["end"]})
 
+    if rule.id == "meas.within":  # "within 1.5x normal limits": no more than 1.5 times the upper limit
+        if reference is None or len(values) != 1:
+            return []
+        values[0]["op"] = "<="
     bounds = interval(values)
     if bounds is None:
         return []
@@ -341,7 +345,11 @@ def _reference_only(span: Span, rule: MatcherRule, var_ids, var_atoms, parts) ->
             if op is None:
                 continue
             side, inclusive = OPS[op]
-            found["reference"] = {"type": last.text.upper(), "text": last.text}
+            if rule.id == "meas.ref_words":  # "above the lower limit of normal"
+                kind = "LLN" if any(t.lower_ == "lower" for t in span) else "ULN"
+                found["reference"] = {"type": kind, "text": span[-4:].text}
+            else:
+                found["reference"] = {"type": last.text.upper(), "text": last.text}
             found["lower" if side == ">" else "upper"] = {"value": 1, "inclusive": inclusive, "text": last.text}
         if var.code:
             found["variable"]["code"] = var.code

@@ -77,6 +77,7 @@ _REFERENCE = re.compile(
     r"\s*(?:x|\*|times|fold|-fold|time)?\s*(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
     r"(?:(?P<uln>ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
     r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
+    r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|"
     r"(?:the\s+)?normal(?!\s+range)|N(?=\W|$))|"
     r"(?P<lln>LLN|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
     r"(?:\s*\((?:ULN|LLN)\))?",

@@ -128,6 +128,10 @@ MORE_FORMS += [
      "100,000/mm3", [("WBC", 3000, True, None, None, "/mm3", None), ("ANC", 1500, True, None, None, "/mm3", None),
                      ("platelets", 100000, True, None, None, "/mm3", None)]),
     ("Thrombocytopenia (platelets < 100,000/mm3)", [("platelets", None, None, 100000, False, "/mm3", None)]),
+    ("Total bilirubin within 1.5X normal institutional limits", [("bilirubin", None, None, 1.5, True, None, "ULN")]),
+    ("Granulocytopenia (< or = to 800 cells/mm3)", [("ANC", None, None, 800, True, "/mm3", None)]),
+    ("CD4 cell counts <= 200 cells/mm3.", [("CD4", None, None, 200, True, "/mm3", None)]),
+    ("Serum folate level above the lower limit of normal", [("folate", 1, False, None, None, None, "LLN")]),
     ("Hemoglobin < 8 g/dL or > 18 g/dL",
      [("hemoglobin", None, None, 8, False, "g/dL", None), ("hemoglobin", 18, False, None, None, "g/dL", None)]),
     ("HbA1c less than (<) 7.0% (< 53 millimole per mole [mmol/mol]) or greater than (>) 11%",
@@ -190,6 +194,7 @@ NOT_THRESHOLDS = [
     "Hepatitis B surface antigen positive",
     "History of stroke",
     "At least one weight loss episode",
+    "HIV infection within 6 months",
 ]
 
 
