@@ -388,6 +388,15 @@ def _grade_condition(span: Span) -> str | None:
     return " ".join(before) or None
 
 
+def _comparator_before(span: Span, atom: Span) -> str | None:
+    """The comparator standing before a category's variable in the match, if any."""
+    norms = lexicon_norms()
+    for a in (span.doc._.eligex_atoms or []):
+        if span.start <= a.start and a.end <= atom.start and a.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
+            return norms.get(a.id_)
+    return None
+
+
 def _label_value(label: str, var: Variable) -> float | None:
     labels = (var.scale or {}).get("labels") or {}
     if label in labels:
@@ -419,6 +428,11 @@ def _categories(span: Span, var_ids, parts, context) -> list[dict]:
         end = m.end()
         lower = {"value": va, "inclusive": True, "label": a}
         upper = {"value": vb, "inclusive": True, "label": b}
+        op = _comparator_before(span, atom)  # "heart failure <= NYHA II"
+        if op is not None and m.group("b") is None:
+            side, inclusive = OPS[op]
+            bound = {"value": va, "inclusive": inclusive, "label": a}
+            lower, upper = (bound, None) if side == ">" else (None, bound)
         unit = None
         pts = _POINTS.match(text, end)
         if pts and (var.scale or {}).get("points"):
@@ -427,15 +441,20 @@ def _categories(span: Span, var_ids, parts, context) -> list[dict]:
             unit = "{points}"
             end = pts.end()
         for bound in (lower, upper):
-            if float(bound["value"]).is_integer():
+            if bound is not None and float(bound["value"]).is_integer():
                 bound["value"] = int(bound["value"])
         found = {
             "kind": "measurement", "rule": "meas.class", "start": atom.start_char, "end": end,
             "negated": _negated(span, atom), "variable": {"id": var.id, "text": atom.text},
             "measure_kind": var.kind, "unit": unit, "unit_text": None, "reference": None, "method": None,
-            "scale": {"name": var.id, "lower_label": a, "upper_label": b}, "lower": lower, "upper": upper,
+            "scale": {"name": var.id, **({"lower_label": a} if lower else {}), **({"upper_label": b} if upper else {})},
             "parts": [{"role": "variable", "start": atom.start_char, "end": atom.end_char},
                       {"role": "category", "start": m.start("a"), "end": m.end()}],
         }
+        for name, bound in (("lower", lower), ("upper", upper)):
+            if bound is not None:
+                found[name] = bound
+        if op is not None:
+            found["start"] = span.start_char
         out.append(found)
     return out

@@ -17,11 +17,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .numbers import parse_number
+
 # One alternation, scanned once. Each named group is a kind of rewrite.
 _REWRITES = re.compile(
     r"(?P<crlf>\r\n?)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"  # Markdown backslash escape: keep the escaped character
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
+    r"|(?P<echo>\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?i:one|two|three|four|five|six|seven|eight|nine))?\s*\(\d{1,3}\))"  # "six (6)": one number
     r"|(?P<sup>[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"  # 10\u2079/L: a power written as superscript
     r"|(?P<slash>[<>]\s?(?:/|or)\s?=(?:\s?to\b)?)"  # ">/=", "< / =", "> or = to": one comparator
     r"|(?P<char>[\u02c2\u02c3\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
@@ -188,6 +193,11 @@ def normalize(original: str) -> MappedText:
             rep = "".join(_CHAR_MAP.get(c, c) for c in rep)
         elif kind == "hash":
             rep = "\n"
+        elif kind == "echo":
+            word = raw[:raw.index("(")].rstrip()
+            if parse_number(word) != parse_number(raw[raw.index("(") + 1:-1]):
+                continue  # "two (3)": not the same number; leave it as written
+            rep = word
         elif kind == "sup":
             rep = "^" + raw.translate(_SUPERSCRIPTS)
         elif kind == "slash":

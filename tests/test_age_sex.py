@@ -66,6 +66,7 @@ AGE_CASES = [
     ("Children who are 6-12 years old, in Chongqing", "6-12 years old", (6, True), (12, True), "years"),
     ("Age [>= 18]", "Age [>= 18", (18, True), None, "years"),
     ("Postnatal age <48 hours", "age <48 hours", None, (48, False), "hours"),
+    ("Aged eighteen (18) years or older", "Aged eighteen (18) years or older", (18, True), None, "years"),
 ]
 
 TWO_AGES = [

@@ -139,8 +139,8 @@ MORE_FORMS += [
     pytest.param("Hepatic transaminases < 2.5x normal",
                  [("ALT", None, None, 2.5, False, None, "ULN"), ("AST", None, None, 2.5, False, None, "ULN")],
                  marks=pytest.mark.xfail(strict=True, reason="'transaminases' is one catalogue variable, not ALT and AST")),
-    pytest.param("Heart failure ≤ NYHA II", [("NYHA", None, None, 2, True, None, None)],
-                 marks=pytest.mark.xfail(strict=True, reason="a comparator before a category label is not read yet")),
+    ("Heart failure \u2264 NYHA II", [("NYHA", None, None, 2, True, None, None)]),
+    ("Life expectancy of at least six (6) months", [("life_expectancy", 6, True, None, None, "mo", None)]),
 ]
 
 

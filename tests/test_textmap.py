@@ -66,3 +66,18 @@ def test_every_character_maps_monotonically():
     ends = [m.span(i, i + 1) for i in range(len(m.text))]
     assert all(a[0] <= b[0] for a, b in zip(ends, ends[1:]))
     assert all(0 <= s < e <= len(original) for s, e in ends)
+
+
+@pytest.mark.parametrize(
+    "original,normalized",
+    [
+        pytest.param("at least six (6) months", "at least six months", id="word-and-digits"),
+        pytest.param("Aged Eighteen (18) years", "Aged Eighteen years", id="capitalised"),
+        pytest.param("twenty-one (21) days", "twenty-one days", id="hyphenated"),
+        pytest.param("two (3) cycles", "two (3) cycles", id="different-numbers-kept"),
+    ],
+)
+def test_number_written_twice_reads_once(original, normalized):
+    m = normalize(original)
+    assert m.text == normalized
+    assert m.evidence(0, len(m.text))["text"] == original
