@@ -35,6 +35,7 @@ class Variable:
     code: dict | None
     scale: dict | None
     example: str
+    expands: list | None = None  # a group name that states each member ("transaminases" → ALT, AST)
 
 
 @lru_cache(maxsize=1)
@@ -137,10 +138,14 @@ def _negated(span: Span, first_var: Span) -> bool:
 
 
 def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
+    """Each variable once, in text order; a group name ("transaminases") gives each of its members."""
+    catalogue = variables()
     seen: dict[str, Span] = {}
     for atom in found:
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
-        seen.setdefault(vid, atom)
+        var = catalogue.get(vid)
+        for member in (var.expands if var is not None and var.expands else [vid]):
+            seen.setdefault(member, atom)
     return list(seen.items())
 
 
