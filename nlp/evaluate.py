@@ -149,7 +149,8 @@ def _overlap(a: dict, b: dict) -> int:
 
 
 def match(gold: list[dict], system: list[dict]) -> list[tuple[dict, dict]]:
-    """One-to-one pairs of same-kind constraints whose evidence overlaps."""
+    """One-to-one pairs of same-kind constraints whose evidence overlaps; where several could pair, the
+    variable, then the bounds, then the larger overlap decide ("> 85 in females, > 95 in males")."""
     candidates = []
     for gi, g in enumerate(gold):
         for si, s in enumerate(system):
@@ -157,7 +158,8 @@ def match(gold: list[dict], system: list[dict]) -> list[tuple[dict, dict]]:
                 continue
             ov = _overlap(g["evidence"], s["evidence"])
             if ov > 0:
-                candidates.append((variable_of(g) == variable_of(s), ov, -gi, -si, gi, si))
+                same_bounds = all(field_value(g, b) == field_value(s, b) for b in ("lower", "upper"))
+                candidates.append((variable_of(g) == variable_of(s), same_bounds, ov, -gi, -si, gi, si))
     candidates.sort(reverse=True)
     used_g, used_s, pairs = set(), set(), []
     for *_, gi, si in candidates:

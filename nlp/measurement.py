@@ -217,9 +217,17 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if m is not None:
         method = m["method"]
         parts.append({"role": "method", "start": m["start"], "end": m["end"]})
+    # "ALT <= 5 x ULN in patients with liver metastases", "> 85 mL/min in females": the condition it holds in
+    cond = _CONDITION.match(text, m["end"] if m is not None else after)
+    if cond is not None and condition is None:
+        condition = re.sub(r"\s+", " ", cond.group("cond")).strip()
+        parts.append({"role": "condition", "start": cond.start("cond"), "end": cond.end("cond")})
+        after = cond.end("cond")
+    if unit is None and reference is None and rule.requires == "previous_variable":
+        unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
     end = max(end, after)
     for piece, role in ((unit, "unit"), (reference, "reference")):
-        if piece is not None:
+        if piece is not None and piece["start"] >= span.start_char:
             parts.append({"role": role, "start": piece["start"], "end": piece["end"]})
 
     if rule.id == "meas.within":  # "within 1.5x normal limits": no more than 1.5 times the upper limit
@@ -300,6 +308,22 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
+_CONDITION = re.compile(
+    r",?\s+(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
+    r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)(?=\s*(?:[,;.()]|$|\bor\b|\band\b))",
+    re.IGNORECASE,
+)
+
+
+def _previous_unit(span: Span) -> dict | None:
+    """The unit of the threshold just before a joined one, as it stands in the text."""
+    doc = span.doc
+    for t in reversed(doc[max(0, span.start - 12):span.start]):
+        if t.like_num:
+            return unit_at(doc.text, t.idx + len(t.text))
+        if t.text in ".;:":
+            return None
+    return None
 
 
 def _previous_variable(span: Span) -> str | None:

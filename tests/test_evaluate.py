@@ -143,3 +143,13 @@ def test_corpus_adapters_give_schema_valid_gold(name, sub):
             assert record["criteria"]["text"][ev["start"]:ev["end"]] == ev["text"]
             n += 1
     assert n > 500
+
+
+def test_pairs_prefer_the_same_bounds():
+    text = "Creatinine clearance > 85 mL/min in females, > 95 in males"
+    g85 = c("measurement", 0, 46, text[:46], variable={"id": "CrCl"}, lower={"value": 85, "inclusive": False}, unit="mL/min")
+    g95 = c("measurement", 0, 59, text, variable={"id": "CrCl"}, lower={"value": 95, "inclusive": False}, unit="mL/min")
+    s85 = dict(g85, evidence={"start": 0, "end": 59, "text": text})
+    s95 = dict(g95, evidence={"start": 48, "end": 59, "text": text[48:]})
+    report = run([g85, g95], [s85, s95])
+    assert report["per_kind"]["measurement"]["full"]["tp"] == 2

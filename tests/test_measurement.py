@@ -170,6 +170,21 @@ def test_variable_named_by_pdq_heading():
             for c in record["constraints"]] == [("life_expectancy", "At least 12 weeks", 12, "wk")]
 
 
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        pytest.param("Creatinine clearance greater than 85 ml/min/1.73 m2 in females, greater than 95 in males",
+                     [(85, "mL/min/{1.73_m2}", "females"), (95, "mL/min/{1.73_m2}", "males")], id="per-sex"),
+        pytest.param("ALT <= 5 x ULN in patients with liver metastases",
+                     [(5, None, "patients with liver metastases")], id="in-patients-with"),
+        pytest.param("Hemoglobin < 8 g/dL or > 18", [(8, "g/dL", None), (18, "g/dL", None)], id="unit-said-once"),
+    ],
+)
+def test_conditions_and_shared_units(item, expected):
+    found = measurements(item)
+    assert [((c.get("lower") or c.get("upper"))["value"], c["unit"], c.get("condition")) for c in found] == expected
+
+
 def test_conditional_alternative_kept():
     found = measurements("AST/ALT \u2264 2.5 \u00d7 ULN (\u2264 5 \u00d7 ULN if liver metastases)")
     assert [summary(c) for c in found] == [
