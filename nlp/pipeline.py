@@ -1,7 +1,7 @@
 """The spaCy pipeline: a blank English pipeline, our tokenizer and rule-based components.
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
-    → eligex_atoms → eligex_age → eligex_measurement → eligex_sex
+    → eligex_atoms → eligex_age → eligex_measurement → eligex_pregnancy → eligex_sex
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -20,6 +20,7 @@ from spacy.util import filter_spans
 
 from . import age as age_rules
 from . import measurement as measurement_rules
+from . import pregnancy as pregnancy_rules
 from . import sex as sex_rules
 from .extensions import register_extensions
 from .numbers import parse_number
@@ -129,6 +130,24 @@ class MeasurementComponent(_RuleMatcher):
         return doc
 
 
+@Language.factory("eligex_pregnancy")
+class PregnancyComponent(_RuleMatcher):
+    """Pregnancy and lactation as criteria, pregnancy tests: "Pregnant or nursing women", "negative serum
+    pregnancy test"; one constraint of each kind per item."""
+
+    kind = "pregnancy"
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.found(doc, pregnancy_rules.build)
+        seen = set()
+        for f in found:
+            key = (f["kind"], f.get("test"))
+            if key not in seen:
+                seen.add(key)
+                doc._.eligex_found.append(f)
+        return doc
+
+
 @Language.factory("eligex_sex")
 class SexComponent(_RuleMatcher):
     """Sex restrictions: "Postmenopausal women ...", "women only", "Sex: female"; not mere mentions."""
@@ -145,7 +164,7 @@ def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> [name for name in build_pipeline().pipe_names]
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_sex']
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -164,6 +183,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("eligex_atoms")
     nlp.add_pipe("eligex_age")
     nlp.add_pipe("eligex_measurement")
+    nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
     return nlp
 

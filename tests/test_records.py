@@ -32,7 +32,7 @@ def test_bundled_sample_records_valid_and_traced():
     records = list(extract_many(read_inputs([str(SAMPLE)])))
     assert _check(records) == 43
     kinds = {c["kind"] for r in records for c in r["constraints"]}
-    assert kinds == {"age", "sex", "measurement"}
+    assert kinds == {"age", "sex", "measurement", "pregnancy", "lactation"}
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="../shared/corpus/trials.jsonl is not beside the repository")
@@ -57,8 +57,10 @@ def test_record_shape_for_a_registry_row():
         "minimum_age": {"text": "18 Years", "value": 18, "unit": "years"}, "maximum_age": None, "sex": "all",
         "healthy_volunteers": True, "std_ages": None, "source": "table"}
     assert [(i["id"], i["section"], i["status"]) for i in record["items"]] == [
-        ("I1", "inclusion", "parsed"), ("E1", "exclusion", "partial")]
-    (age,) = record["constraints"]
+        ("I1", "inclusion", "parsed"), ("E1", "exclusion", "parsed")]
+    age, pregnancy = record["constraints"]
+    assert (pregnancy["kind"], pregnancy["item"], pregnancy["evidence"]["text"], pregnancy["test"]) == (
+        "pregnancy", "E1", "Pregnant", False)
     assert age["evidence"]["text"] == "at least 18 years\r\n             of age"
     assert age["lower"] == {"value": 18, "inclusive": True, "text": "18"}
     assert age["rules"] == ["age.old.cmp"]
