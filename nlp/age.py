@@ -21,7 +21,8 @@ from .rules import MatcherRule, lexicon_norms
 
 # Rules that hold no age cue of their own read a bare duration as an age only when nothing around it
 # says it is a duration: "for 6 months to 2 years", "5 years or more since diagnosis".
-_CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp|cmp_cue|agepost)\b|\.post_age$|\.cue_after$")
+_CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp|cmp_cue|agepost|continuation)\b|\.post_age$|"
+                   r"\.cue_after$")
 _BEFORE_DURATION = {
     "within", "for", "last", "past", "since", "duration", "expectancy", "survival", "history", "ago", "least",
     "after", "before", "prior", "previous", "every", "over", "during", "interval", "period", "lasting",
@@ -78,10 +79,25 @@ def _events(span: Span) -> list[tuple[str, object, int, int, str | None]]:
     return events
 
 
+def _joined_to_age(span: Span) -> bool:
+    """"Age < 18 or > 65 years": a comparator joined by or/and to an age statement just before it."""
+    doc = span.doc
+    if span.start == 0 or doc[span.start - 1].lower_ not in ("or", "and", ","):
+        return False
+    for t in reversed(doc[max(0, span.start - 8):span.start - 1]):
+        if t.text in ".;:":
+            return False
+        if t.ent_type_ in ("AGE_CUE", "OLD"):
+            return True
+    return False
+
+
 def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     """The age constraint a match states, as a plain dict with offsets into the doc's text; ``None``
     when the match is not an age after all."""
     if rule.requires == "age_heading" and not any(_HEADING_AGE.search(h) for h in context.get("heading", [])):
+        return None
+    if rule.requires == "previous_age" and not _joined_to_age(span):
         return None
     doc = span.doc
     cued = bool(_CUED.search(rule.id))

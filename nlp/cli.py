@@ -2,10 +2,12 @@
 
     eligex extract INPUT... [-o OUT] [--format jsonl|json|csv|parquet] [--input-format ...]
                    [--id-column COL] [--text-column COL] [--errors FILE]
+    eligex evaluate GOLD [--corpus gold|lct|chia|covid] [--records FILE] [--markdown F] [--json F] [--floors F]
     eligex validate FILE...
 
-Exit codes: 0 when every input was processed (and, for ``validate``, every record is valid); 1 when
-some input gave an error record (or a record is invalid); 2 for a usage error.
+Exit codes: 0 when every input was processed (for ``validate``, every record is valid; for
+``evaluate``, no kind fell below its floor); 1 when some input gave an error record (or a record is
+invalid, or a floor was missed); 2 for a usage error or an output that cannot be written.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _extract(args: argparse.Namespace) -> int:
     fmt = format_for(args.output, args.format)
     if fmt == "parquet" and not args.output:
-        raise EligexError("E030", fmt="parquet to standard output", expected="-o FILE.parquet")
+        raise EligexError("E032", fmt="parquet")
     errors_path = args.errors or (f"{args.output}.errors.jsonl" if args.output and fmt in ("csv", "parquet") else None)
     started = time.perf_counter()
     stats: Counter = Counter()

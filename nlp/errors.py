@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
     # output
     "E030": "unknown output format {fmt!r} (expected one of {expected})",
     "E031": "cannot write {path}: {detail}",
+    "E032": "{fmt} output needs a file: pass -o FILE.{fmt}",
     # data files (patterns, catalogues)
     "E040": "{path}:{line}: {detail}",
     # internal: a bug, reported instead of written silently

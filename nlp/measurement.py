@@ -418,12 +418,29 @@ def _grade_condition(span: Span) -> str | None:
 
 
 def _comparator_before(span: Span, atom: Span) -> str | None:
-    """The comparator standing before a category's variable in the match, if any."""
+    """The comparator of a category in the match ("<= NYHA II", "NYHA class >= III"), if any."""
     norms = lexicon_norms()
     for a in (span.doc._.eligex_atoms or []):
-        if span.start <= a.start and a.end <= atom.start and a.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
+        if span.start <= a.start and a.end <= span.end and a.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
             return norms.get(a.id_)
     return None
+
+
+def _after_comparator(span: Span, pos: int) -> int:
+    """Where a category's labels start: after "class >=" in "NYHA class >= III"."""
+    for a in (span.doc._.eligex_atoms or []):
+        if a.start_char >= pos and a.end <= span.end and a.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
+            return a.end_char
+    return pos
+
+
+def share_units(found: list[dict]) -> None:
+    """"Hemoglobin < 9 or > 16 g/dL": a unit written once, after the second threshold, serves the first too."""
+    for first, second in zip(found, found[1:]):
+        if (second.get("rule") == "meas.continuation" and first["variable"]["id"] == second["variable"]["id"]
+                and first.get("unit") is None and first.get("reference") is None and second.get("unit")):
+            first["unit"] = second["unit"]
+            first["unit_text"] = second["unit_text"]
 
 
 def _label_value(label: str, var: Variable) -> float | None:
@@ -447,7 +464,7 @@ def _categories(span: Span, var_ids, parts, context) -> list[dict]:
         var = variables().get(vid)
         if var is None or not var.scale:
             continue
-        m = _CLASS_LABELS.match(text, atom.end_char)
+        m = _CLASS_LABELS.match(text, _after_comparator(span, atom.end_char))
         if not m or m.end() > span.end_char + 40:
             continue
         a, b = m.group("a"), m.group("b") or m.group("a")

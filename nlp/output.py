@@ -16,7 +16,8 @@ from .errors import EligexError
 OUTPUT_FORMATS = ("jsonl", "json", "csv", "parquet")
 FLAT_COLUMNS = [
     "trial_id", "constraint_id", "item_id", "section", "kind", "variable", "value", "lower", "lower_inclusive",
-    "upper", "upper_inclusive", "unit", "negated", "window", "evidence", "start", "end", "rules",
+    "lower_unit", "upper", "upper_inclusive", "upper_unit", "unit", "reference", "condition", "negated", "window",
+    "evidence", "start", "end", "rules",
 ]
 
 
@@ -51,8 +52,12 @@ def flat_rows(record: dict) -> Iterator[dict]:
             "trial_id": record["trial_id"], "constraint_id": c["id"], "item_id": c["item"], "section": c["section"],
             "kind": c["kind"], "variable": variable, "value": c.get("value"),
             "lower": lower.get("value"), "lower_inclusive": lower.get("inclusive"),
+            # a bound's own unit ("6 months to 17 years"), else the constraint's
+            "lower_unit": lower.get("unit", c.get("unit")) if lower else None,
             "upper": upper.get("value"), "upper_inclusive": upper.get("inclusive"),
-            "unit": c.get("unit"), "negated": c["negated"],
+            "upper_unit": upper.get("unit", c.get("unit")) if upper else None,
+            "unit": c.get("unit"), "reference": (c.get("reference") or {}).get("type"),
+            "condition": c.get("condition"), "negated": c["negated"],
             "window": json.dumps(window, sort_keys=True) if window else None,
             "evidence": c["evidence"]["text"], "start": c["evidence"]["start"], "end": c["evidence"]["end"],
             "rules": " ".join(c["rules"]),
@@ -63,8 +68,11 @@ def flat_rows(record: dict) -> Iterator[dict]:
 def atomic_path(path: str) -> Iterator[str]:
     """A temporary path beside ``path``, renamed onto it only when the block succeeds."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=str(target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=str(target.parent))
+    except OSError as exc:
+        raise EligexError("E031", path=path, detail=exc.strerror or str(exc)) from None
     os.close(fd)
     try:
         yield tmp

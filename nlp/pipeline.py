@@ -126,7 +126,9 @@ class MeasurementComponent(_RuleMatcher):
         return span.start
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.eligex_found.extend(self.found(doc, measurement_rules.build))
+        found = self.found(doc, measurement_rules.build)
+        measurement_rules.share_units(found)
+        doc._.eligex_found.extend(found)
         return doc
 
 

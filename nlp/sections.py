@@ -45,7 +45,8 @@ _HEADING_INLINE = re.compile(
 )
 # A heading in the middle of a run-on line: "... following treatment Exclusion Criteria: Abnormal ..."
 _HEADING_MIDLINE = re.compile(
-    r"(?<=\S)[ \t]+(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)\s*:)"
+    r"(?<=\S)(?<!\band)(?<!\bAND)(?<!&)(?<!/)[ \t]+"
+    r"(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)\s*:)"
 )
 # Old PDQ layout: all-caps headings ending in ":" ("DISEASE CHARACTERISTICS:", "PRIOR CONCURRENT THERAPY:")
 _PDQ_HEADING = re.compile(r"^(?P<label>[A-Z][A-Z0-9 /&,()'-]{3,60}):\s*(?P<rest>.*)$")
@@ -65,6 +66,15 @@ _MARKER = re.compile(
     r")\s*"
 )
 _ROMAN = re.compile(r"^\(?[ivxIVX]{1,5}[.)]?\)?$")
+# A lead-in line that says the items below exclude, or are required ("... will be excluded:",
+# "Patients must meet all of the following criteria:").
+_LEAD_IN = re.compile(
+    r"(?P<exc>\b(?:will|shall|are|is)\s+(?:be\s+)?(?:excluded|ineligible|not\s+(?:be\s+)?eligible)\b|"
+    r"\bexclude[sd]?\s+if\b|\bnot\s+be\s+enrolled\b)|"
+    r"(?P<inc>\bmust\s+(?:meet|fulfil+|satisfy|have)\s+(?:all|each)\s+of\s+the\s+following\b|"
+    r"\b(?:will|shall|are)\s+be\s+(?:included|eligible)\b)",
+    re.IGNORECASE,
+)
 # Where a run-on paragraph is split into items: "; " followed by a new clause.
 # A heading that says no more than which list follows.
 _PLAIN_HEADING = re.compile(
@@ -134,6 +144,9 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         stop = end if nl < 0 else nl
         line_start = pos
         for m in _HEADING_MIDLINE.finditer(text, pos, stop):
+            before = text[line_start:m.start()].strip()
+            if _MARKER.fullmatch(before + " ") or not before:
+                continue  # "- Exclusion criteria: ...": a heading written as a list item, not mid-line
             spans.append((line_start, m.start()))
             line_start = m.end()
         spans.append((line_start, stop))
@@ -162,6 +175,11 @@ def classify_heading(line: str) -> tuple[str, str] | None:
     tail = (m.group("tail") or "").strip()
     if tail and (len(tail.split()) > 8 or re.search(r"\b(?:are|is|will|must|be|with|have|who)\b", tail, re.I)):
         return None
+    lowered = clean.lower()
+    if re.search(r"\bnon[- ]?inclusion", lowered):
+        return EXCLUSION, line.strip()
+    if "inclusion" in lowered and "exclusion" in lowered:
+        return UNSPECIFIED, line.strip()  # "Inclusion and Exclusion Criteria:": both lists follow
     return _section_of(m.group("kw") or m.group("kw2")), line.strip()
 
 
@@ -183,7 +201,7 @@ def segment(mapped: MappedText, start: int = 0, end: int | None = None, *, infer
         if not stripped:
             builder.blank()
             continue
-        indent = len(raw) - len(raw.lstrip(" \t"))
+        indent = len(raw) - len(raw.lstrip())
         content_start = ls + indent
         heading = classify_heading(stripped)
         if heading is not None:
@@ -198,6 +216,11 @@ def segment(mapped: MappedText, start: int = 0, end: int | None = None, *, infer
             if not stripped:
                 continue
         mk = _MARKER.match(stripped)
+        if mk is None and stripped.endswith(":") and len(stripped.split()) <= 20:
+            lead = _LEAD_IN.search(stripped)
+            if lead:  # "Patients meeting any of the following criteria will be excluded:"
+                builder.section_heading(EXCLUSION if lead.group("exc") else INCLUSION, content_start, le, stripped)
+                continue
         if mk is None:
             pdq_m = _PDQ_HEADING.match(stripped)
             if pdq_m and pdq_m.group("label").upper() == pdq_m.group("label") and len(pdq_m.group("label")) >= 4:
@@ -217,6 +240,16 @@ def segment(mapped: MappedText, start: int = 0, end: int | None = None, *, infer
             builder.plain(content_start, le, indent)
         else:
             marker = mk.group("marker")
+            if not stripped[mk.end():].strip():
+                continue  # a marker with nothing after it ("(a)" alone on a line)
+            inline = _HEADING_INLINE.match(stripped[mk.end():])
+            if inline:  # "- Exclusion criteria: pregnant": a heading written as a list item
+                head_start = content_start + mk.end()
+                builder.section_heading(_section_of(inline.group("kw")), head_start,
+                                        head_start + len(inline.group().rstrip()), inline.group().strip())
+                if stripped[mk.end() + inline.end():].strip():
+                    builder.plain(head_start + inline.end(), le, indent, after_subheading=True)
+                continue
             builder.marked(content_start + mk.end(), le, indent, marker)
     items = builder.finish()
     if not items:

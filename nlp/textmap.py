@@ -154,7 +154,7 @@ class MappedText:
 _WRAP = re.compile(r"[ \t]*\n[ \t\n]*")
 
 # "#" used as a line break (Valx exports): "Inclusion Criteria:#   1. Male ...#   2. ..."
-_HASH_BREAK = re.compile(r"#(?=\s|[A-Z(]|$)")
+_HASH_BREAK = re.compile(r"#(?=\s|[A-Z(*\-\u2022]|$)")
 
 
 def _uses_hash_breaks(text: str) -> bool:
@@ -214,4 +214,4 @@ def normalize(original: str) -> MappedText:
     return MappedText("".join(out), original, tuple(pieces))
 
 
-_WITH_HASH = re.compile(_REWRITES.pattern + r"|(?P<hash>#(?=\s|[A-Z(]|$))")
+_WITH_HASH = re.compile(_REWRITES.pattern + r"|(?P<hash>#(?=\s|[A-Z(*\-\u2022]|$))")

@@ -70,6 +70,7 @@ AGE_CASES = [
 ]
 
 TWO_AGES = [
+    ("Age < 18 or > 65 years", [("Age < 18", None, (18, False)), ("> 65 years", (65, False), None)]),
     ("more or equal 18 years-old and less or equal 45 years-old",
      [("more or equal 18 years-old", (18, True), None), ("less or equal 45 years-old", None, (45, True))]),
     ("Younger than 18 years of age or older than 95 years of age",

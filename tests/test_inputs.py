@@ -750,7 +750,31 @@ def test_failed_run_writes_no_output(tmp_path, capsys, monkeypatch, failure, exi
 def test_parquet_to_stdout_is_a_usage_error(tmp_path, capsys):
     code = cli.main(["extract", str(DATA / "trials.csv"), "--format", "parquet"])
     assert code == 2
-    assert "E030" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "E032" in err and "-o FILE.parquet" in err
+
+
+def test_unwritable_output_is_a_coded_error(tmp_path, capsys):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    code = cli.main(["extract", str(DATA / "criteria.txt"), "-o", str(blocker / "out.jsonl")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "E031" in err and "not-a-dir" in err
+
+
+def test_flat_rows_keep_references_and_per_bound_units(tmp_path):
+    from nlp import extract
+    from nlp.output import flat_rows
+
+    record = extract("Inclusion Criteria:\n- Children between 6 months and 17 years\n- ALT <= 3 x ULN "
+                     "(<= 5 x ULN in patients with liver metastases)")
+    rows = list(flat_rows(record))
+    age = next(r for r in rows if r["kind"] == "age")
+    assert (age["lower"], age["lower_unit"], age["upper"], age["upper_unit"]) == (6, "months", 17, "years")
+    alt = [r for r in rows if r["variable"] == "ALT"]
+    assert [(r["upper"], r["reference"], r["condition"]) for r in alt] == [
+        (3, "ULN", None), (5, "ULN", "liver metastases")]
 
 
 def _jsonl_constraints(capsys, paths) -> list[tuple[str, dict]]:

@@ -140,6 +140,10 @@ MORE_FORMS += [
      [("ALT", None, None, 2.5, False, None, "ULN"), ("AST", None, None, 2.5, False, None, "ULN")]),
     ("Heart failure \u2264 NYHA II", [("NYHA", None, None, 2, True, None, None)]),
     ("Life expectancy of at least six (6) months", [("life_expectancy", 6, True, None, None, "mo", None)]),
+    ("NYHA class I-II", [("NYHA", 1, True, 2, True, None, None)]),
+    ("NYHA class >= III", [("NYHA", 3, True, None, None, None, None)]),
+    ("Hemoglobin < 9 or > 16 g/dL",
+     [("hemoglobin", None, None, 9, False, "g/dL", None), ("hemoglobin", 16, False, None, None, "g/dL", None)]),
 ]
 
 

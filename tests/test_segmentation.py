@@ -252,3 +252,23 @@ def test_pdq_paragraph_splits_at_its_sub_headings_and_joins_hard_wraps():
 def test_short_lines_of_equal_indent_stay_separate_items():
     text = "Inclusion Criteria:\n    Healthy volunteers\n    Able to swallow tablets\n"
     assert [i.text for i in segment(normalize(text)).items] == ["Healthy volunteers", "Able to swallow tablets"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        pytest.param("Inclusion and Exclusion Criteria:\n- Age >= 18\n- Pregnant",
+                     [("unspecified", "Age >= 18"), ("unspecified", "Pregnant")], id="both-lists-named"),
+        pytest.param("Inclusion Criteria:\n- Age >= 18\nPatients meeting any of the following criteria will be "
+                     "excluded:\n- Pregnant", [("inclusion", "Age >= 18"), ("exclusion", "Pregnant")],
+                     id="lead-in-that-excludes"),
+        pytest.param("Inclusion Criteria:\n- adults\n- Exclusion criteria: pregnant",
+                     [("inclusion", "adults"), ("exclusion", "pregnant")], id="heading-as-a-bullet"),
+        pytest.param("Inclusion Criteria:#* Age 18 years or older#Exclusion Criteria:#* Pregnant",
+                     [("inclusion", "Age 18 years or older"), ("exclusion", "Pregnant")], id="hash-then-bullet"),
+        pytest.param("Non-inclusion criteria:\n- pregnant", [("exclusion", "pregnant")], id="non-inclusion"),
+        pytest.param("Inclusion Criteria:\n(a)\n(b) adults", [("inclusion", "adults")], id="bare-marker-no-item"),
+    ],
+)
+def test_section_edge_cases(text, expected):
+    assert [(i.section, i.text) for i in segment(normalize(text)).items] == expected
