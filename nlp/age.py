@@ -97,8 +97,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     when the match is not an age after all."""
     if rule.requires == "age_heading" and not any(_HEADING_AGE.search(h) for h in context.get("heading", [])):
         return None
-    if rule.requires == "previous_age" and not _joined_to_age(span):
-        return None
+    if rule.requires == "previous_age" and (not _joined_to_age(span) or any(t.like_num and t.is_alpha for t in span)):
+        return None  # "... or older and at least one ...": a count, not a second age
     doc = span.doc
     cued = bool(_CUED.search(rule.id))
     if not cued:

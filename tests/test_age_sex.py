@@ -136,6 +136,7 @@ NOT_AGE = [
     "Age: 3 to 21 at diagnosis",
     "Onset of disease at age 16 or older",
 ]
+NOT_AGE_AFTER_AGE = "Aged 18 years or older, and at least one prior treatment"
 
 
 @pytest.mark.parametrize("item", NOT_AGE, ids=[t[:40] for t in NOT_AGE])
@@ -200,3 +201,7 @@ def test_sex_in_exclusion_only_as_whole_item():
 def test_pdq_sex_heading():
     found = constraints_of("Female", "sex", section="PATIENT CHARACTERISTICS:", heading="Sex:")
     assert [c["value"] for c in found] == ["female"]
+
+
+def test_count_after_an_age_is_not_a_second_age():
+    assert [c["evidence"]["text"] for c in constraints_of(NOT_AGE_AFTER_AGE, "age")] == ["Aged 18 years or older"]
