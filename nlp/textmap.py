@@ -24,9 +24,6 @@ _REWRITES = re.compile(
     r"(?P<crlf>\r\n?)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"  # Markdown backslash escape: keep the escaped character
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
-    r"|(?P<echo>\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:[- ](?i:one|two|three|four|five|six|seven|eight|nine))?\s*\(\d{1,3}\))"  # "six (6)": one number
     r"|(?P<sup>[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"  # 10\u2079/L: a power written as superscript
     r"|(?P<slash>[<>]\s?(?:/|or)\s?=(?:\s?to\b)?)"  # ">/=", "< / =", "> or = to": one comparator
     r"|(?P<char>[\u02c2\u02c3\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
@@ -172,13 +169,14 @@ def normalize(original: str) -> MappedText:
     '\u2265 18'
     """
     hash_breaks = _uses_hash_breaks(original)
-    if not hash_breaks and not _REWRITES.search(original):
+    echoes = bool(_ECHO_HINT.search(original))
+    if not hash_breaks and not echoes and not _REWRITES.search(original):
         return MappedText(original, original)
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
     pos = 0
     n = 0
-    pattern = _REWRITES if not hash_breaks else _WITH_HASH
+    pattern = _PATTERNS[(hash_breaks, echoes)]
     for m in pattern.finditer(original):
         kind = m.lastgroup
         raw = m.group()
@@ -214,4 +212,18 @@ def normalize(original: str) -> MappedText:
     return MappedText("".join(out), original, tuple(pieces))
 
 
-_WITH_HASH = re.compile(_REWRITES.pattern + r"|(?P<hash>#(?=\s|[A-Z(*\-\u2022]|$))")
+_HASH = r"|(?P<hash>#(?=\s|[A-Z(*\-\u2022]|$))"
+_ECHO = (
+    r"|(?P<echo>\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?i:one|two|three|four|five|six|seven|eight|nine))?\s*\(\d{1,3}\))"  # "six (6)": one number
+)
+_ECHO_HINT = re.compile(r"[A-Za-z] ?\(\d{1,3}\)")
+# the rewrites a text needs: "#" line breaks and "six (6)" only where the text has them (the number-word
+# alternation is costly to try at every word)
+_PATTERNS = {
+    (False, False): _REWRITES,
+    (True, False): re.compile(_REWRITES.pattern + _HASH),
+    (False, True): re.compile(_REWRITES.pattern + _ECHO),
+    (True, True): re.compile(_REWRITES.pattern + _ECHO + _HASH),
+}
