@@ -15,6 +15,7 @@ import re
 from spacy.tokens import Span
 
 from .bounds import interval
+from .context import comparator_start
 from .numbers import parse_number
 from .registry import age_in_years
 from .rules import MatcherRule, lexicon_norms
@@ -45,7 +46,6 @@ _PLAUSIBLE_YEARS = 125.0
 _OTHER_AGES = {"gestational", "gestation", "postmenstrual", "post-menstrual", "conceptional", "corrected", "bone",
                "mental", "developmental", "skeletal", "fetal", "onset", "diagnosis"}
 _AT_EVENT = re.compile(r"(?:at|of) (?:diagnosis|onset|first|the time of diagnosis|menarche|menopause)")
-_JOINED_CMP = re.compile(r"\.(?:or|and)_(?:older|younger|less|more|greater)_than$")
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
 
 
@@ -64,10 +64,7 @@ def _events(span: Span) -> list[tuple[str, object, int, int, str | None]]:
     while i < span.end:
         atom = by_start.get(i)
         if atom is not None:
-            start_char = atom.start_char
-            if _JOINED_CMP.search(atom.id_):  # "... or older than 65": the comparator is "older than"
-                start_char = atom[1].idx
-            events.append((atom.label_, norms.get(atom.id_), start_char, atom.end_char, atom.id_))
+            events.append((atom.label_, norms.get(atom.id_), comparator_start(atom), atom.end_char, atom.id_))
             i = atom.end
             continue
         token = span.doc[i]

@@ -40,14 +40,12 @@ FIELDS = {
 }
 COMMON = ("section", "negated")
 
+# Spellings the unit catalogue does not settle: "x ULN" is a reference, not a unit; counts per µL and per
+# mm3 are the same; hours; squared metres written with ^ or ².
 _UNIT_SYNONYMS = {
-    "ml/min": "ml/min", "mlmin": "ml/min", "ml/min/1.73m2": "ml/min/1.73m2", "ml/min/1.73m^2": "ml/min/1.73m2",
-    "ml/min/1.73m²": "ml/min/1.73m2", "xuln": None, "uln": None, "x10^9/l": "10^9/l", "10*9/l": "10^9/l",
-    "10^9/l": "10^9/l", "×10^9/l": "10^9/l", "/mm3": "/mm3", "/mm^3": "/mm3", "cells/mm3": "/mm3", "/ul": "/mm3",
-    "/µl": "/mm3", "cells/ul": "/mm3", "cells/µl": "/mm3", "mm^3": "/mm3", "g/24h": "g/24h", "g/24hours": "g/24h",
-    "year": "years", "yr": "years", "yrs": "years", "month": "months", "mo": "months", "week": "weeks",
-    "wk": "weeks", "wks": "weeks", "day": "days", "hour": "hours", "hr": "hours", "hrs": "hours",
-    "points": None, "point": None, "kg/m^2": "kg/m2", "kg/m²": "kg/m2", "mg/m^2": "mg/m2", "mg/m²": "mg/m2",
+    "mlmin": "ml/min", "xuln": None, "uln": None, "/ul": "/mm3", "/µl": "/mm3", "cells/ul": "/mm3",
+    "cells/µl": "/mm3", "mm^3": "/mm3", "hour": "hours", "hr": "hours", "hrs": "hours",
+    "mg/m^2": "mg/m2", "mg/m²": "mg/m2",
 }
 
 

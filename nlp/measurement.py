@@ -17,6 +17,7 @@ from functools import lru_cache
 from spacy.tokens import Span
 
 from .bounds import OPS, interval
+from .context import comparator_start, negated_before
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
 from .units import method_at, postfix_comparator_at, reference_at, unit_at
@@ -85,10 +86,7 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
                 parts.append({"role": "variable", "start": atom.start_char, "end": atom.end_char})
             elif atom.label_ in ("CMP_PRE", "CMP_AGE_PRE"):
                 pending = norms.get(atom.id_)
-                # "... or greater than 11%": the comparator is "greater than"
-                joined = atom.id_.split(".")[-1].startswith(("or_", "and_")) and len(atom) > 1
-                parts.append({"role": "comparator", "start": atom[1].idx if joined else atom.start_char,
-                              "end": atom.end_char})
+                parts.append({"role": "comparator", "start": comparator_start(atom), "end": atom.end_char})
             elif atom.label_ in ("CMP_POST", "CMP_AGE_POST") and values:
                 values[-1]["op"] = norms.get(atom.id_)
                 parts.append({"role": "comparator", "start": atom.start_char, "end": atom.end_char})
@@ -107,9 +105,8 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
         if token.like_num:
             text, end_i = token.text, i + 1
             # "100 000/mm3": a thousands group written with a space
-            while (end_i < len(doc) and re.fullmatch(r"\d{1,3}", text.replace(",", "")[-3:] or "")
-                   and re.fullmatch(r"\d{3}", doc[end_i].text) and doc[end_i - 1].whitespace_ == " "
-                   and re.fullmatch(r"\d{1,3}(?: \d{3})*", text)):
+            while (end_i < len(doc) and re.fullmatch(r"\d{1,3}(?: \d{3})*", text)
+                   and re.fullmatch(r"\d{3}", doc[end_i].text) and doc[end_i - 1].whitespace_ == " "):
                 text = text + " " + doc[end_i].text
                 end_i += 1
             value = parse_number(text)
@@ -128,13 +125,7 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
 
 def _negated(span: Span, first_var: Span) -> bool:
     """"No NYHA class III or IV", "without ANC < 1000": a negation word before the variable, in its clause."""
-    doc = span.doc
-    for t in reversed(doc[max(0, first_var.start - 5):first_var.start]):
-        if t.is_punct and t.text in ".;:":
-            return False
-        if t.lower_ in _NEGATION and t.ent_type_ == "":
-            return True
-    return False
+    return negated_before(span.doc, first_var.start, _NEGATION, 5, skip_atoms=True)
 
 
 def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:

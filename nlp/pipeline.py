@@ -122,9 +122,6 @@ class MeasurementComponent(_RuleMatcher):
 
     kind = "measurement"
 
-    def core_start(self, span: Span) -> int:
-        return span.start
-
     def __call__(self, doc: Doc) -> Doc:
         found = self.found(doc, measurement_rules.build)
         measurement_rules.share_units(found)

@@ -11,6 +11,7 @@ import re
 
 from spacy.tokens import Span
 
+from .context import negated_before
 from .rules import MatcherRule
 
 # words before "pregnancy" that make it the object of contraception, not a criterion
@@ -24,12 +25,7 @@ _RESULT = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
 def _negated(span: Span) -> bool:
     if span[0].lower_.startswith(("non-", "non")) and span[0].lower_ not in ("none",):
         return span[0].lower_ in ("non-pregnant", "nonpregnant")
-    for t in reversed(span.doc[max(0, span.start - 4):span.start]):
-        if t.text in ".;:":
-            return False
-        if t.lower_ in _NEGATION:
-            return True
-    return False
+    return negated_before(span.doc, span.start, _NEGATION, 4)
 
 
 def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:

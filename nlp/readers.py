@@ -77,8 +77,6 @@ def trial_from_mapping(row: dict, *, source: dict, id_column: str | None = None,
         return _v2_trial(row, {**source, "format": "ctgov_v2_json"})
     trial_id = _ci(row, id_column) if id_column else _ci(row, *ID_COLUMNS)
     text = _ci(row, text_column) if text_column else _ci(row, *TEXT_COLUMNS)
-    if text is None and text_column is None and _ci(row, *TEXT_COLUMNS) is None:
-        text = None
     registry = {key: _none(_ci(row, *names)) for key, names in REGISTRY_COLUMNS.items()}
     return TrialInput(trial_id=_none(trial_id), text=text, source=source, registry=registry)
 
