@@ -29,7 +29,8 @@ _GATE = re.compile(
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
     r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
-    r"pregnan|gravid|lactat|breast|nursing|hcg",
+    r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[- ]control|barrier\s+method|abstinen|"
+    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:year|month|week|day)\b",
     re.IGNORECASE,
 )
 _NOT_COMPUTABLE = re.compile(
@@ -201,6 +202,16 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
             c["test"] = found["test"]
             if found.get("test_result"):
                 c["test_result"] = found["test_result"]
+    elif found["kind"] == "window":
+        c["negated"] = found["negated"]
+        c["event"] = found["event"]
+    if found.get("phrase") is not None:
+        p = found["phrase"]
+        c["window"] = p.as_window(item_mapped.evidence(p.start, p.end))
+    elif found.get("window") is not None:
+        p = found["window"]
+        c["window"] = p.as_window(item_mapped.evidence(p.start, p.end))
+        c["parts"].append({"role": "window", **item_mapped.evidence(p.start, p.end)})
     return c
 
 

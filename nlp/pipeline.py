@@ -1,7 +1,7 @@
 """The spaCy pipeline: a blank English pipeline, our tokenizer and rule-based components.
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
-    → eligex_atoms → eligex_age → eligex_measurement → eligex_pregnancy → eligex_sex
+    → eligex_atoms → eligex_age → eligex_measurement → eligex_pregnancy → eligex_sex → eligex_window
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -22,6 +22,7 @@ from . import age as age_rules
 from . import measurement as measurement_rules
 from . import pregnancy as pregnancy_rules
 from . import sex as sex_rules
+from . import window as window_rules
 from .extensions import register_extensions
 from .numbers import parse_number
 from .rules import lexicon, matcher_rules
@@ -159,11 +160,34 @@ class SexComponent(_RuleMatcher):
         return doc
 
 
+@Language.factory("eligex_window")
+class WindowComponent:
+    """Time windows on events: "major surgery within 30 days prior to randomization", "at least 4 weeks since
+    prior chemotherapy"; a window right after a pregnancy test or a dose becomes that constraint's window."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        pass
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = doc._.eligex_found
+        # an age or a threshold ("life expectancy of at least 3 months") is not a window
+        skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose")]
+        owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] == "dose"]
+        spans = [(f["start"], f["end"]) for f in owners]
+        for w in window_rules.find(doc.text, skip=skip, attach=spans):
+            if "attached" in w:
+                owners[w["attached"]].setdefault("window", w["phrase"])
+            else:
+                found.append(w)
+        found.sort(key=lambda f: f["start"])
+        return doc
+
+
 def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> [name for name in build_pipeline().pipe_names]
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex']
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex', 'eligex_window']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -184,6 +208,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("eligex_measurement")
     nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
+    nlp.add_pipe("eligex_window")
     return nlp
 
 

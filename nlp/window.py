@@ -1,0 +1,440 @@
+"""Time windows: an event with an amount of time, a direction and an anchor.
+
+"Myocardial infarction within the past 6 months" (6 months before, anchor unspecified), "major surgery within
+30 days prior to randomization" (before randomization), "at least 4 weeks since prior chemotherapy" (since),
+"Day -28 to Day -1" (before), "planned surgery within the next 3 months" (after). The cues, units and anchors
+are data (``patterns/windows.json``); this module is pure functions over an item's normalised text.
+
+>>> [(w.amount, w.unit, w.direction, w.anchor) for w in find_phrases("Surgery within 14 days before enrollment")]
+[(14, 'days', 'before', 'enrollment')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import resources
+from .numbers import parse_number
+
+_SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|\s+or\s+|\s+and\s+|\s*/\s*",
+                    re.IGNORECASE)
+# words that make a clause more than a list of events: "infection requiring hospitalization"
+_NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
+             "except", "unless", "if", "when", "where", "resulting", "leading"}
+# what goes before an event in a criterion and is not the event: "Patients who have had", "History of"
+_LEAD = re.compile(
+    r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
+    r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|did|do|does)\s+)*(?:not\s+)?"
+    r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
+    r"participated|participating|require|required|requiring)\s+)?(?:in\s+)?)?"
+    r"(?:(?:no|not|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
+    r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
+    r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
+    r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
+    r"including)(?:\s+|$))*",
+    re.IGNORECASE,
+)
+
+
+_TAIL = re.compile(r"(?:\s+(?:taken|used|received|administered|given|performed|done|occurring|must|should|"
+                   r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|of|in|at))+$",
+                   re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One window phrase in a text: "within the past 6 months", "at least 4 weeks since"."""
+
+    start: int
+    end: int
+    amount: float | None
+    amount_text: str | None
+    max_amount: float | None
+    unit: str | None
+    direction: str
+    anchor: str
+    anchor_text: str | None
+    rule: str
+    # where the event is written when the phrase names it after itself ("since prior chemotherapy")
+    event_after: bool = False
+    interval: tuple[float | None, float | None] | None = field(default=None, compare=False)
+
+    def as_window(self, offset_evidence=None) -> dict:
+        w: dict = {"amount": self.amount, "unit": self.unit, "direction": self.direction, "anchor": self.anchor}
+        if self.amount_text is not None and parse_number(self.amount_text) is not None \
+                and not re.fullmatch(r"[\d.]+", self.amount_text):
+            w["amount_text"] = self.amount_text
+        if self.max_amount is not None:
+            w["max_amount"] = self.max_amount
+        if self.anchor_text:
+            w["anchor_text"] = self.anchor_text
+        w["interval_days"] = interval_days(self)
+        if offset_evidence is not None:
+            w["evidence"] = offset_evidence
+        return w
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    with resources.patterns_path("windows.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _alt(phrases) -> str:
+    """A regex alternation, longest first, with flexible whitespace."""
+    out = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        out.append(r"\s+".join(re.escape(w) for w in p.split()))
+    return "|".join(out)
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> dict:
+    data = _data()
+    words = {w: v for w, v in _number_words().items() if isinstance(v, (int, float)) and float(v).is_integer()}
+    number = r"\d+(?:\.\d+)?|" + _alt(words) + r"|an?"
+    unit_of = {form: unit for unit, forms in data["units"].items() for form in forms}
+    short = {f for f in unit_of if len(f) <= 2}
+    long_units = _alt(f for f in unit_of if f not in short)
+    short_units = _alt(short)
+    unit = rf"(?:{long_units})\b|(?<=\d)(?:{short_units})\b|(?<=\d\s)(?:{short_units})\b(?![-/])"
+    cue_of = {}
+    for cue in data["cues"]:
+        for phrase in cue["left"]:
+            cue_of.setdefault(phrase.lower(), (cue["id"], cue["direction"]))
+    left = _alt(cue_of)
+    amount = (rf"(?P<n>{number})(?:\s*\(\s*\d+\s*\))?"
+              rf"(?:\s*(?:-|to|or|and)\s*(?P<n2>\d+(?:\.\d+)?|{_alt(words)}))?")
+    phrase = re.compile(
+        rf"(?:(?<![\w-])(?P<left>{left})\s*)?(?<![\w.,])(?:(?P<period>a\s+period\s+of|a\s+minimum\s+of)\s+)?"
+        rf"{amount}\s*-?\s*(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
+        re.IGNORECASE,
+    )
+    bare = re.compile(
+        rf"(?<![\w-])(?P<left>within\s+the\s+(?:past|last|previous|preceding|prior|next|following|upcoming)|"
+        rf"in\s+the\s+(?:past|last|previous|preceding|prior|next|upcoming|following)|within|"
+        rf"during\s+the\s+(?:past|last|previous|preceding|prior|next)|over\s+the\s+(?:past|last|next))\s+"
+        rf"(?P<unit>year|month|week|day)\b",
+        re.IGNORECASE,
+    )
+    paren_for = re.compile(
+        rf"[(;,]\s*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*-?\s*(?P<unit>{long_units})\s+for\s+", re.IGNORECASE)
+    right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
+    anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
+    return {
+        "phrase": phrase, "bare": bare, "paren_for": paren_for, "unit_of": unit_of, "cue_of": cue_of,
+        "right": re.compile(
+            r"\s*(?P<word>" + _alt(w for ws in right_words.values() for w in ws) + r")\b\s*", re.IGNORECASE),
+        "right_kind": {w: k for k, ws in right_words.items() for w in ws},
+        "anchor_re": re.compile(r"(?P<a>" + _alt(anchors) + r")(?![\w-])", re.IGNORECASE),
+        "anchors": anchors,
+        "since_verbs": re.compile(r"\b(?:" + _alt(data["since_verbs"]) + r")\b", re.IGNORECASE),
+        "day_notation": re.compile(
+            r"\b[Dd]ay\s*-\s*(?P<a>\d+)\s*(?:to|through|-|and)\s*[Dd]ay\s*(?P<neg>-)?\s*(?P<b>\d+)\b"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> dict:
+    with resources.patterns_path("numbers.json").open(encoding="utf-8") as fh:
+        return json.load(fh)["words"]
+
+
+def _value(text: str) -> float | None:
+    if text.lower() in ("a", "an"):
+        return 1
+    return parse_number(text)
+
+
+def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | None, int]:
+    """(anchor, anchor text, end) for the anchor written at ``pos`` after "prior to", "after", ...."""
+    m = g["anchor_re"].match(text, pos)
+    if m:
+        anchor = g["anchors"][re.sub(r"\s+", " ", m.group("a").lower())]
+        if kind == "after" and anchor in ("treatment_start", "study_entry") and \
+                re.search(r"\b(?:treatment|therapy|infusion|drug|medication|dos)", m.group("a"), re.I):
+            anchor = "last_dose"
+        if kind == "after" and anchor == "study_entry":
+            anchor = "study_end"
+        if kind != "after" and anchor in ("last_dose", "study_end"):
+            anchor = {"last_dose": "treatment_start", "study_end": "study_entry"}[anchor]
+        return anchor, m.group("a"), m.end()
+    # an anchor the catalogue does not know: keep its words, call it unspecified
+    m = re.match(r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}", text[pos:pos + 60])
+    if m and kind in ("before", "after") and not re.match(r"\d", m.group()):
+        return "unspecified", m.group(), pos + m.end()
+    return "unspecified", None, pos
+
+
+def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
+    """Every window phrase in ``text``, left to right; phrases whose amount lies in a ``skip`` span (an age,
+    a threshold) are not windows."""
+    g = _grammar()
+    out: list[Phrase] = []
+
+    def skipped(s: int, e: int) -> bool:
+        return any(s < b and a < e for a, b in skip)
+
+    for m in g["day_notation"].finditer(text):
+        a, b = int(m.group("a")), int(m.group("b")) * (-1 if m.group("neg") else 1)
+        out.append(Phrase(m.start(), m.end(), a, m.group("a"), None, "days", "before", "unspecified", None,
+                          "win.day_notation", interval=(-a, b)))
+    for m in g["phrase"].finditer(text):
+        if skipped(m.start("n"), m.end("unit")) or any(p.start <= m.start("n") < p.end for p in out):
+            continue
+        phrase = _phrase(text, m, g)
+        if phrase is not None:
+            out.append(phrase)
+    for m in g["paren_for"].finditer(text):
+        # "(6 weeks for nitrosoureas or mitomycin C)" after "at least 4 weeks since prior chemotherapy"
+        if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
+            continue
+        if not any(p.direction == "since" and p.end <= m.start() for p in out):
+            continue
+        unit = g["unit_of"][m.group("unit").lower()]
+        out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None, unit, "since",
+                          "unspecified", None, "win.paren_for", event_after=True))
+    for m in g["bare"].finditer(text):
+        if any(p.start < m.end() and m.start() < p.end for p in out) or skipped(m.start(), m.end()):
+            continue
+        unit = g["unit_of"][m.group("unit").lower()]
+        direction = "after" if re.search(r"next|following|upcoming", m.group("left"), re.I) else "before"
+        end, anchor, anchor_text = m.end(), "unspecified", None
+        r = g["right"].match(text, end)
+        if r and g["right_kind"][r.group("word").lower()] in ("before", "after"):
+            anchor, anchor_text, a_end = _anchor_after(text, r.end(), g["right_kind"][r.group("word").lower()], g)
+            if anchor_text:
+                end = a_end
+        out.append(Phrase(m.start(), end, 1, None, None, unit, direction, anchor, anchor_text, "win.bare_unit"))
+    return sorted(out, key=lambda p: p.start)
+
+
+def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
+    unit = g["unit_of"][re.sub(r"\s+", " ", m.group("unit").lower())]
+    amount = _value(m.group("n"))
+    if amount is None:
+        return None
+    if m.group("n").lower() in ("a", "an") and not m.group("left"):
+        return None
+    max_amount = _value(m.group("n2")) if m.group("n2") else None
+    left = re.sub(r"\s+", " ", m.group("left").lower()) if m.group("left") else None
+    rule, direction = g["cue_of"][left] if left else ("win.bare", None)
+    if m.group("period") and direction is None:
+        rule, direction = "win.period", "since"
+    end = m.end()
+    anchor, anchor_text = "unspecified", None
+    event_after = False
+    r = g["right"].match(text, end)
+    right_kind = g["right_kind"][r.group("word").lower()] if r else None
+    if right_kind == "before" and r.group("word").lower() in ("of", "from", "until") and left is None:
+        right_kind = None  # "3 months of age", "6 weeks from diagnosis" are not windows by themselves
+    if right_kind in ("before", "after"):
+        word = r.group("word").lower()
+        if word == "from" and direction in (None, "since"):
+            right_kind = "before"
+        anchor, anchor_text, a_end = _anchor_after(text, r.end(), right_kind, g)
+        if word in ("of", "from") and anchor == "unspecified":
+            anchor_text = None  # "within 6 months of diagnosis": the anchor is the event's own date
+        if anchor_text:
+            end = a_end
+        if direction is None:
+            before = text[max(0, m.start() - 60):m.start()]
+            if right_kind == "after":
+                direction = "after"
+            elif g["since_verbs"].search(before):
+                direction = "since"
+            else:
+                direction = "before"
+            rule = "win.prior_to" if right_kind == "before" else "win.after"
+        elif direction == "after" or (left == "for" and right_kind == "after"):
+            direction = "after"
+        elif right_kind == "after" and direction == "before":
+            # "within 30 days after the last dose": within N after an anchor
+            direction = "after"
+    elif right_kind == "since":
+        direction = "since"
+        event_after = True
+        end = r.end()
+        rule = "win.since" if rule == "win.bare" else rule
+    elif right_kind == "ago":
+        end = r.end()
+        direction = direction if direction == "since" else "before"
+        rule = "win.ago" if rule == "win.bare" else rule
+    if direction is None:
+        return None
+    if left == "for" and right_kind is None:
+        direction = "since"
+    interval = None
+    return Phrase(m.start(), end, amount, m.group("n"), max_amount, unit, direction, anchor, anchor_text, rule,
+                  event_after=event_after, interval=interval)
+
+
+def interval_days(p: Phrase) -> dict:
+    """The window as days relative to its anchor (negative = before it).
+
+    >>> interval_days(find_phrases("within 2 weeks before randomization")[0])
+    {'start': -14.0, 'end': 0.0}
+    """
+    if p.interval is not None:
+        return {"start": float(p.interval[0]), "end": float(p.interval[1])}
+    if p.amount is None or p.unit is None:
+        return {"start": 0.0 if p.direction == "during" else None, "end": None}
+    per = _data()["days_per_unit"][p.unit]
+    days = round(p.amount * per, 2)
+    far = round(p.max_amount * per, 2) if p.max_amount is not None else None
+    if p.direction == "before":
+        return {"start": -(far if far is not None else days), "end": -days if far is not None else 0.0}
+    if p.direction == "after":
+        return {"start": days if far is not None else 0.0, "end": far if far is not None else days}
+    if p.direction == "since":
+        return {"start": None, "end": -days}
+    return {"start": 0.0, "end": None}
+
+
+def event_type(text: str) -> str:
+    """The type of a window's event from its words: "major surgery" → procedure; the first typed word
+    decides ("serious infection requiring hospitalization" is a condition), a trial decides first.
+
+    >>> event_type("serious infection requiring hospitalization"), event_type("another interventional trial")
+    ('condition', 'trial_participation')
+    """
+    types = _data()["event_types"]
+    words = re.findall(r"[\w-]+", text.lower())
+    if set(words) & set(types["trial_participation"]):
+        return "trial_participation"
+    for w in words:
+        for kind in ("test", "procedure", "drug", "condition"):
+            if w in types[kind]:
+                return kind
+    return "other"
+
+
+_ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    """Where the clause holding ``pos`` starts: after a ";", ":", a line break or a sentence's full stop
+    (not the one of "e.g." or "etc.")."""
+    cut = max(text.rfind(ch, floor, pos) for ch in ";:\n")
+    start = max(floor, cut + 1)
+    for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[start:pos]):
+        if m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1:
+            start = max(start, start + m.end())
+    return start
+
+
+def _mask_parens(text: str) -> str:
+    """``text`` with closed parenthesised asides blanked (same length): "Surgery or trauma (e.g. contusions,
+    abrasions)" lists two events, not four."""
+    out = list(text)
+    depth, opened = 0, -1
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                for k in range(opened, i + 1):
+                    out[k] = " "
+    return "".join(out)
+
+
+def split_events(text: str, start: int) -> list[tuple[int, int]]:
+    """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets; one event when
+    the words are more than a list ("infection requiring hospitalization and IV antibiotics")."""
+    parts = []
+    pos = 0
+    for m in _SPLIT.finditer(text):
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, len(text)))
+    parts = [(s, e) for s, e in parts if text[s:e].strip()]
+    words = [text[s:e].split() for s, e in parts]
+    if (len(parts) > 1 and len(parts) <= 6 and all(len(w) <= 4 for w in words)
+            and not any({x.lower() for x in w} & _NO_SPLIT for w in words)):
+        return [(start + s, start + e) for s, e in parts]
+    return [(start, start + len(text))]
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\r\n,;:-*(\"'":
+        s += 1
+    while e > s and text[e - 1] in " \t\r\n,;:-*(\"'.":
+        e -= 1
+    m = _LEAD.match(text, s, e)
+    if m and m.end() <= e:
+        s = m.end()
+    m = _TAIL.search(text, s, e)
+    if m and m.start() > s:
+        e = m.start()
+    # a closing parenthesis with no opener in the event ("stroke)") is the end of an aside
+    if e > s and text[e - 1] == ")" and "(" not in text[s:e]:
+        e -= 1
+    while e > s and text[e - 1] in " ,;:-(":
+        e -= 1
+    return s, e
+
+
+def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, int]] = ()) -> list[dict]:
+    """Window constraints (plain dicts with offsets into ``text``), one per event.
+
+    ``attach`` are spans of constraints that take a window themselves (a dose, a pregnancy test); a phrase
+    right after one of them is that constraint's window, returned under ``"attached"`` with the span index.
+    """
+    out: list[dict] = []
+    phrases = find_phrases(text, skip)
+    floor = 0
+    prev_events: list[tuple[int, int]] = []
+    prev_clause_end = -1
+    for k, p in enumerate(phrases):
+        clause = _clause_start(text, p.start, floor)
+        owner = next((i for i, (a, b) in enumerate(attach) if clause <= b <= p.start + 1 or a <= p.start < b), None)
+        if owner is not None and not re.search(r"[;:]", text[attach[owner][1]:p.start]):
+            out.append({"attached": owner, "phrase": p})
+            floor = p.end
+            continue
+        events: list[tuple[int, int]] = []
+        if p.event_after:
+            nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
+            stop = min([i for i in (text.find(ch, p.end, nxt) for ch in ";:\n.()") if i >= 0] + [nxt])
+            rec = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b", re.I).search(text, p.end, stop)
+            stop = rec.start() if rec else stop
+            s, e = _trim(text, p.end, stop)
+            if e > s:
+                events = split_events(text[s:e], s)
+        if not events:
+            masked = text[:clause] + _mask_parens(text[clause:p.start]) + text[p.start:]
+            s, e = _trim(masked, clause, p.start)
+            if e > s:
+                events = split_events(masked[s:e], s)
+        if not events and prev_events and clause <= prev_clause_end:
+            events = prev_events  # "AF lasting at least 48 hrs but <= 12 months": the same event
+        if not events:
+            # "Within 4 weeks before registration: chemotherapy, radiotherapy": the events follow
+            nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
+            stop = min([i for i in (text.find(ch, p.end, nxt) for ch in ";\n.") if i >= 0] + [nxt])
+            s, e = _trim(text, p.end, stop)
+            if e - s > 80:
+                e = s + text[s:s + 80].rfind(" ") if " " in text[s:s + 80] else s
+            if e > s:
+                events = split_events(text[s:e], s)
+        floor = p.end
+        prev_events, prev_clause_end = events, p.end
+        for s, e in events or [(p.start, p.start)]:
+            ev_text = text[s:e]
+            ev_start = min(s, p.start) if e > s else p.start
+            ev_end = max(e, p.end)
+            parts = [{"role": "window", "start": p.start, "end": p.end}]
+            if e > s:
+                parts.insert(0, {"role": "event", "start": s, "end": e})
+            out.append({
+                "kind": "window", "rule": p.rule, "start": ev_start if e > s else p.start, "end": ev_end,
+                "event": {"type": event_type(ev_text) if e > s else "other", "text": ev_text or "unspecified"},
+                "phrase": p, "parts": parts, "negated": False,
+            })
+    return out
