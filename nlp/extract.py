@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .errors import EligexError, warning
+from .logic import exceptions, item_logic, residual_words
 from .page import locate_criteria
 from .pipeline import load
 from .registry import age_in_years, registry_fields
@@ -107,9 +108,18 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     for item in seg.items:
         item_mapped = mapped.sub(item.start, item.end)
         found = _run_item(nlp, item, item_mapped) if _needs_pipeline(item) else []
+        lifted: dict[int, list[dict]] = {}
+        for k, s, e in exceptions(item_mapped.text, found):
+            lifted.setdefault(k, []).append({"text": item_mapped.text[s:e], "evidence": item_mapped.evidence(s, e)})
         ids = []
-        for f in found:
+        main_ids = []
+        for k, f in enumerate(found):
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
+            if k in lifted:
+                c["exceptions"] = lifted[k]
+                c["parts"].extend({"role": "exception", **x["evidence"]} for x in lifted[k])
+            if not f.get("alternative"):
+                main_ids.append(c["id"])
             if f.get("alternative"):
                 # the constraint it is an alternative to: the last one on the same variable
                 main = next((k for k in reversed(constraints) if k.get("variable") == c["variable"]
@@ -122,8 +132,11 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         items_out.append({
             "id": item.id, "section": item.section, "heading": item.heading, "marker": item.marker,
             "parent": item.parent, "start": s, "end": e, "text": text[s:e],
-            "status": _status(item, found),
+            "status": _status(item, item_mapped.text, found),
         })
+        op = item_logic(item_mapped.text, found)
+        if op is not None:
+            items_out[-1]["logic"] = {"op": op, "constraints": main_ids}
 
     warnings = _warnings(seg, registry, constraints)
     if block is not None:
@@ -205,6 +218,11 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
     elif found["kind"] == "window":
         c["negated"] = found["negated"]
         c["event"] = found["event"]
+    elif found["kind"] == "contraception":
+        c["negated"] = found["negated"]
+        c["who"] = found["who"]
+        c["method_strength"] = found["method_strength"]
+        c["windows"] = [p.as_window(item_mapped.evidence(p.start, p.end)) for p in found["windows"]]
     if found.get("phrase") is not None:
         p = found["phrase"]
         c["window"] = p.as_window(item_mapped.evidence(p.start, p.end))
@@ -215,9 +233,12 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
     return c
 
 
-def _status(item: Item, found: list[dict]) -> str:
+def _status(item: Item, text: str, found: list[dict]) -> str:
+    """``parsed`` when the constraints account for the item's words, ``partial`` when words with a
+    criterion of their own are left over (or nothing was captured), ``not_computable`` for consent,
+    compliance and investigator judgement."""
     if found:
-        return "parsed"
+        return "parsed" if len(residual_words(text, found)) <= 3 else "partial"
     if _NOT_COMPUTABLE.search(item.text):
         return "not_computable"
     return "partial"

@@ -2,6 +2,7 @@
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
     → eligex_atoms → eligex_age → eligex_measurement → eligex_pregnancy → eligex_sex → eligex_window
+    → eligex_negation
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -19,7 +20,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import age as age_rules
+from . import contraception as contraception_rules
 from . import measurement as measurement_rules
+from . import negation  # noqa: F401  (registers eligex_negation)
 from . import pregnancy as pregnancy_rules
 from . import sex as sex_rules
 from . import window as window_rules
@@ -163,23 +166,39 @@ class SexComponent(_RuleMatcher):
 @Language.factory("eligex_window")
 class WindowComponent:
     """Time windows on events: "major surgery within 30 days prior to randomization", "at least 4 weeks since
-    prior chemotherapy"; a window right after a pregnancy test or a dose becomes that constraint's window."""
+    prior chemotherapy"; a window right after a pregnancy test or a dose becomes that constraint's window.
+    Contraception requirements are found first: their periods are theirs, not windows of their own."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         pass
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
+        context = doc._.eligex_context or {}
+        contra = contraception_rules.find(doc.text)
+        found.extend(contra)
         # an age or a threshold ("life expectancy of at least 3 months") is not a window
-        skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose")]
+        skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose", "contraception")]
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] == "dose"]
         spans = [(f["start"], f["end"]) for f in owners]
         for w in window_rules.find(doc.text, skip=skip, attach=spans):
             if "attached" in w:
                 owners[w["attached"]].setdefault("window", w["phrase"])
-            else:
+            elif w["event"]["text"] != "unspecified" or w["phrase"].anchor != "unspecified":
                 found.append(w)
-        found.sort(key=lambda f: f["start"])
+            else:
+                # no event in the item: a PDQ heading may name it ("Chemotherapy:" / "- At least 4 weeks")
+                heading = next((h.strip(" :") for h in reversed(context.get("heading") or [])
+                                if window_rules.event_type(h) in ("drug", "procedure", "trial_participation", "test")),
+                               None)
+                if heading:
+                    w["event"] = {"type": window_rules.event_type(heading), "text": heading}
+                    found.append(w)
+        for owner in owners:
+            if "window" not in owner:
+                phrase = window_rules.anchor_only(doc.text, owner["end"])
+                if phrase is not None:
+                    owner["window"] = phrase
         return doc
 
 
@@ -187,7 +206,7 @@ def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> [name for name in build_pipeline().pipe_names]
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex', 'eligex_window']
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex', 'eligex_window', 'eligex_negation']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -209,6 +228,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
     nlp.add_pipe("eligex_window")
+    nlp.add_pipe("eligex_negation")
     return nlp
 
 

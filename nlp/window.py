@@ -143,6 +143,10 @@ def _number_words() -> dict:
         return json.load(fh)["words"]
 
 
+def _norm(words: str) -> str:
+    return re.sub(r"\s+", " ", words.lower())
+
+
 def _value(text: str) -> float | None:
     if text.lower() in ("a", "an"):
         return 1
@@ -204,8 +208,8 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         direction = "after" if re.search(r"next|following|upcoming", m.group("left"), re.I) else "before"
         end, anchor, anchor_text = m.end(), "unspecified", None
         r = g["right"].match(text, end)
-        if r and g["right_kind"][r.group("word").lower()] in ("before", "after"):
-            anchor, anchor_text, a_end = _anchor_after(text, r.end(), g["right_kind"][r.group("word").lower()], g)
+        if r and g["right_kind"][_norm(r.group("word"))] in ("before", "after"):
+            anchor, anchor_text, a_end = _anchor_after(text, r.end(), g["right_kind"][_norm(r.group("word"))], g)
             if anchor_text:
                 end = a_end
         out.append(Phrase(m.start(), end, 1, None, None, unit, direction, anchor, anchor_text, "win.bare_unit"))
@@ -228,11 +232,11 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
     anchor, anchor_text = "unspecified", None
     event_after = False
     r = g["right"].match(text, end)
-    right_kind = g["right_kind"][r.group("word").lower()] if r else None
-    if right_kind == "before" and r.group("word").lower() in ("of", "from", "until") and left is None:
+    right_kind = g["right_kind"][_norm(r.group("word"))] if r else None
+    if right_kind == "before" and _norm(r.group("word")) in ("of", "from", "until") and left is None:
         right_kind = None  # "3 months of age", "6 weeks from diagnosis" are not windows by themselves
     if right_kind in ("before", "after"):
-        word = r.group("word").lower()
+        word = _norm(r.group("word"))
         if word == "from" and direction in (None, "since"):
             right_kind = "before"
         anchor, anchor_text, a_end = _anchor_after(text, r.end(), right_kind, g)
@@ -378,6 +382,23 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in " ,;:-(":
         e -= 1
     return s, e
+
+
+def anchor_only(text: str, pos: int) -> Phrase | None:
+    """A window with no amount written right after ``pos``: "pregnancy test prior to enrollment".
+
+    >>> anchor_only("negative pregnancy test prior to enrollment", 23).anchor
+    'enrollment'
+    """
+    g = _grammar()
+    m = re.compile(r"\s*(?:(?:performed|done|obtained|taken|required|conducted|at|within|the)\s+){0,3}"
+                   r"(?P<w>prior\s+to|before)\s+", re.IGNORECASE).match(text, pos)
+    if not m:
+        return None
+    anchor, anchor_text, end = _anchor_after(text, m.end(), "before", g)
+    if anchor == "unspecified":
+        return None
+    return Phrase(m.start("w"), end, None, None, None, None, "before", anchor, anchor_text, "win.anchor_only")
 
 
 def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, int]] = ()) -> list[dict]:

@@ -122,7 +122,7 @@ def test_evaluate_command_on_a_corpus_file(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "| age | 1 | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in out
-    assert "| window | 1 | 0 |" in out
+    assert "| window | 1 | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in out
     assert md.read_text(encoding="utf-8").startswith("# eligex")
 
 

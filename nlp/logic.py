@@ -1,0 +1,115 @@
+"""What an item says about its constraints as a whole: exceptions, all-of / any-of logic and status.
+
+Pure functions over an item's text and the constraints found in it (plain dicts with offsets into that
+text), so they run without spaCy.
+
+>>> parts = [{"role": "variable", "start": 0, "end": 3}, {"role": "variable", "start": 7, "end": 10}]
+>>> found = [{"kind": "measurement", "start": 0, "end": 20, "variable": {"text": "ALT"}, "parts": parts},
+...          {"kind": "measurement", "start": 0, "end": 20, "variable": {"text": "AST"}, "parts": parts}]
+>>> item_logic("ALT or AST >= 2x ULN", found)
+'any_of'
+"""
+
+from __future__ import annotations
+
+import re
+
+# "unless surgically sterilized", "with the exception of adequately treated cervical carcinoma in situ"
+EXCEPTION = re.compile(
+    r"\b(?:unless|except(?:\s+(?:for|in|if|when|where|that))?|excepting|with\s+the\s+exceptions?\s+of|"
+    r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including)\b",
+    re.IGNORECASE,
+)
+_SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
+_OR = re.compile(r"\b(?:or|either|nor)\b|/", re.IGNORECASE)
+_AND = re.compile(r"\b(?:and|plus|with|as well as)\b|;", re.IGNORECASE)
+# words that carry no criterion of their own: what is left of an item once its constraints are read
+_FILLER = re.compile(
+    r"\b(?:a|an|the|of|or|and|with|for|to|in|on|at|by|be|is|are|was|were|has|have|had|must|should|will|"
+    r"who|which|that|patients?|subjects?|participants?|women|men|female|male|history|any|all|other|known|"
+    r"prior|previous|current|documented|evidence|level|levels|value|values|serum|plasma|blood|count|"
+    r"defined|as|following|if|e\.?g|i\.?e|etc|least|more|less|than|no|not|within|before|after|during|"
+    r"since|age|aged|years?|old|adequate|function|organ|hepatic|renal|laboratory|lab|labs|test|tests|"
+    r"criteria|inclusion|exclusion|screening|study|trial|entry|enrollment|enrolment|randomi[sz]ation|"
+    r"required|requirements?|normal|limits?|upper|lower|range|ratio|measured|calculated|per|mg|dl|ml|min|"
+    r"g|l|kg|m2|uln|lln|times|x|or|equal|greater|higher|lower|above|below|over|under|up|days?|weeks?|"
+    r"months?|hours?|is|being|confirmed|by|using|formula|method|use|used|using|effective|contraception)\b",
+    re.IGNORECASE,
+)
+
+
+def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
+    """(constraint index, start, end) for each exception in ``text``: it lifts the nearest constraint that
+    starts before it ("malignancy within 5 years, except adequately treated basal cell carcinoma"), or the
+    first one after it when it opens the item ("Except for X, ...")."""
+    out = []
+    for m in EXCEPTION.finditer(text):
+        stop = len(text)
+        for ch in (";", ". ", "\n"):
+            i = text.find(ch, m.end())
+            if i >= 0:
+                stop = min(stop, i)
+        # the exception ends where the next constraint's own words start
+        later = [f["start"] for f in found if f["start"] > m.end()]
+        if later:
+            stop = min(stop, min(later))
+        end = stop
+        while end > m.end() and text[end - 1] in " ,;:.(":
+            end -= 1
+        if end - m.end() < 3:
+            continue
+        before = [k for k, f in enumerate(found) if f["start"] < m.start()]
+        if before:
+            target = max(before, key=lambda k: (found[k]["start"], k))
+            # every constraint sharing that evidence (a list of events) is lifted by it
+            targets = [k for k, f in enumerate(found) if f["start"] < m.start() and
+                       (f["end"], f.get("rule")) == (found[target]["end"], found[target].get("rule"))]
+        else:
+            after = [k for k, f in enumerate(found) if f["start"] >= end]
+            targets = after[:1]
+        for k in targets:
+            out.append((k, m.start(), end))
+    return out
+
+
+def _subject(text: str, f: dict) -> tuple[int, int]:
+    """The span naming what a constraint is about; of several variables ("ALT or AST >= 2x ULN"), its own."""
+    own = (f.get("variable") or {}).get("text") if isinstance(f.get("variable"), dict) else None
+    for role in _SUBJECT_ROLES:
+        spans = [(p["start"], p["end"]) for p in f.get("parts", []) if p["role"] == role]
+        if spans:
+            mine = [sp for sp in spans if own and text[sp[0]:sp[1]] == own]
+            return (mine or spans)[0]
+    return f["start"], f["end"]
+
+
+def item_logic(text: str, found: list[dict]) -> str | None:
+    """``any_of`` when the item joins its constraints with "or" ("ALT or AST >= 2x ULN", "MI, stroke or
+    ACS within 30 days"), ``all_of`` otherwise; ``None`` for fewer than two constraints."""
+    main = [f for f in found if not f.get("alternative")]
+    if len(main) < 2:
+        return None
+    subjects = sorted({_subject(text, f) for f in main})
+    or_votes = and_votes = 0
+    for (s1, e1), (s2, e2) in zip(subjects, subjects[1:]):
+        if s2 < e1:
+            continue
+        between = text[e1:s2]
+        if _OR.search(between):
+            or_votes += 1
+        elif _AND.search(between):
+            and_votes += 1
+    return "any_of" if or_votes and not and_votes else "all_of"
+
+
+def residual_words(text: str, found: list[dict]) -> list[str]:
+    """The words of an item that no constraint and no filler accounts for."""
+    covered = list(text)
+    for f in found:
+        for k in range(f["start"], f["end"]):
+            covered[k] = " "
+        for p in f.get("parts", []):
+            for k in range(p["start"], p["end"]):
+                covered[k] = " "
+    rest = _FILLER.sub(" ", "".join(covered))
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", rest)]

@@ -1,0 +1,81 @@
+"""Negation of constraints with negspacy's NegEx on the blank pipeline, with a criterion-specific termset.
+
+"No myocardial infarction within the past 6 months" (negated), "unwilling to practice birth control"
+(negated: the refusal form of the requirement), "no more than 10 mg/day" (a comparator, not a negation). The
+flag is set on the constraint; its bounds are never rewritten. Each constraint is represented to NegEx by
+the span of its subject (the event, variable, method or condition), so a negation must come before the
+subject in the same scope, as NegEx defines it (Chapman et al., J Biomed Inform 2001).
+"""
+
+# no `from __future__ import annotations`: spaCy resolves the factory's type hints at runtime
+
+import json
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import resources
+
+NEGATION_KEY = "eligex_negex"
+# the parts that name what a constraint is about, in order of preference
+_SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
+# Kinds whose negation NegEx decides. Thresholds, pregnancy and lactation keep their own table-tested rules
+# (nlp/measurement.py, nlp/pregnancy.py): NegEx over thresholds changed nothing on the dev split, and a
+# "negative pregnancy test" is a required result, not a negation.
+_NEGEX_KINDS = ("window", "contraception", "dose")
+
+
+@lru_cache(maxsize=1)
+def termset() -> dict:
+    """The NegEx termset of ``patterns/negation.json`` (negspacy's four lists)."""
+    with resources.patterns_path("negation.json").open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {k: data[k] for k in ("pseudo_negations", "preceding_negations", "following_negations", "termination")}
+
+
+def _subject(doc: Doc, found: dict) -> Span | None:
+    for role in _SUBJECT_ROLES:
+        part = next((p for p in found.get("parts", []) if p["role"] == role), None)
+        if part is not None:
+            span = doc.char_span(part["start"], part["end"], alignment_mode="expand")
+            if span is not None:
+                return span
+    return doc.char_span(found["start"], found["end"], alignment_mode="expand")
+
+
+@Language.factory("eligex_negation", requires=["doc._.eligex_found"])
+class NegationComponent:
+    """Set ``negated`` on every constraint found in the doc by running negspacy's ``Negex`` over their
+    subject spans (the lexicon's atoms in ``doc.ents`` are done with by now and are put back after)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        from negspacy.negation import Negex
+
+        self.negex = Negex(nlp, name, neg_termset=termset(), ent_types=[], extension_name=NEGATION_KEY,
+                           chunk_prefix=[])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = doc._.eligex_found
+        if not found:
+            return doc
+        subjects = [(_subject(doc, f), f) for f in found]
+        spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])
+        atoms = doc.ents
+        # one item is one NegEx sentence; its terminations ("but", "unless", ";") bound the scopes
+        doc[0].is_sent_start = True
+        for token in doc[1:]:
+            token.is_sent_start = False
+        doc.ents = spans
+        self.negex(doc)
+        negated = {(s.start, s.end) for s in doc.ents if s._.get(NEGATION_KEY)}
+        for span, f in subjects:
+            if span is None:
+                continue
+            hit = any(a <= span.start and span.end <= b for a, b in negated) or \
+                any(span.start <= a and b <= span.end for a, b in negated)
+            if f["kind"] in _NEGEX_KINDS:
+                f["negated"] = hit
+        doc.ents = atoms
+        return doc
