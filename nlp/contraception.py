@@ -21,7 +21,7 @@ from . import resources
 from .window import Phrase, find_phrases
 
 _CUE = re.compile(
-    r"\b(?:contracepti(?:on|ve|ves)|birth[- ]control|barrier\s+(?:method|contraception|protection)s?|"
+    r"\b(?:contracepti(?:on|ve|ves)|birth[-\s]+control|barrier\s+(?:method|contraception|protection)s?|"
     r"(?:sexual\s+|heterosexual\s+)?abstinence|abstain\s+from\s+(?:sexual|heterosexual)|condoms?|"
     r"methods?\s+(?:of|to\s+prevent)\s+pregnancy|prevent\s+pregnancy|avoid\s+(?:becoming\s+)?pregnan\w*|"
     r"(?:avoid|prevent)\s+(?:fathering|conceiving|conception))\b",
@@ -70,39 +70,53 @@ def _who(text: str) -> str:
 
 
 def find(text: str) -> list[dict]:
-    """The contraception requirement of one item (at most one), with offsets into ``text``."""
+    """The contraception requirements of one item, at most one per sentence, with offsets into ``text``."""
+    out = []
+    starts = [0] + [m.end() for m in re.finditer(r"\.\s+(?=[A-Z])", text)]
+    for a, b in zip(starts, starts[1:] + [len(text)]):
+        found = _find_in(text, a, b)
+        if found:
+            out.append(found)
+    return out
+
+
+def _find_in(text: str, a: int, b: int) -> dict | None:
     g = _grammar()
-    cue = next((m for m in _CUE.finditer(text) if not _NOT_REQUIRED.fullmatch(m.group())), None)
+    sentence = text[a:b]
+    cue = next((m for m in _CUE.finditer(sentence) if not _NOT_REQUIRED.fullmatch(m.group())), None)
     if cue is None:
-        return []
-    if not _REQUIRE.search(text) and not g["strength"].search(text):
-        return []
-    if _NOT_REQUIRED.search(text) and not _STRONG.search(text):
-        return []  # "Women taking oral contraceptives" is a medication, not a requirement
-    windows: list[tuple[Phrase, int, int]] = []
-    during = g["during"].search(text, max(0, cue.start() - 80))
+        return None
+    if not _REQUIRE.search(sentence) and not g["strength"].search(sentence):
+        return None
+    if _NOT_REQUIRED.search(sentence) and not _STRONG.search(sentence):
+        return None  # "Women taking oral contraceptives" is a medication, not a requirement
+    windows: list[Phrase] = []
+    during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:
-        windows.append((Phrase(during.start(), during.end(), None, None, None, None, "during", "unspecified",
-                               None, "contra.during"), during.start(), during.end()))
-    for p in find_phrases(text):
+        windows.append(Phrase(a + during.start(), a + during.end(), None, None, None, None, "during",
+                              "unspecified", None, "contra.during"))
+    for p in find_phrases(sentence):
         if p.direction == "after" or (p.anchor in ("last_dose", "study_end") and p.direction != "before"):
-            after = Phrase(p.start, p.end, p.amount, p.amount_text, p.max_amount, p.unit, "after",
-                           _after_anchor(p.anchor, p.anchor_text), p.anchor_text, "contra.after")
-            windows.append((after, p.start, p.end))
+            windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, "after",
+                                  _after_anchor(p.anchor, p.anchor_text), p.anchor_text, "contra.after"))
     if not windows:
         # no period stated: a requirement to use contraception holds while in the study
-        windows.append((Phrase(cue.start(), cue.end(), None, None, None, None, "during", "unspecified", None,
-                               "contra.implied"), cue.start(), cue.end()))
-    strength = g["strength"].search(text)
-    start = min([cue.start()] + [s for _, s, _ in windows] + ([strength.start()] if strength else []))
-    end = max([cue.end()] + [e for _, _, e in windows])
-    parts = [{"role": "method", "start": cue.start(), "end": cue.end()}]
-    parts += [{"role": "window", "start": s, "end": e} for _, s, e in windows if (s, e) != (cue.start(), cue.end())]
-    return [{
+        windows.append(Phrase(a + cue.start(), a + cue.end(), None, None, None, None, "during", "unspecified",
+                              None, "contra.implied"))
+    strength = g["strength"].search(sentence)
+    start = min([a + cue.start()] + [w.start for w in windows] + ([a + strength.start()] if strength else []))
+    end = max([a + cue.end()] + [w.end for w in windows])
+    parts = [{"role": "method", "start": a + cue.start(), "end": a + cue.end()}]
+    parts += [{"role": "window", "start": w.start, "end": w.end} for w in windows if w.rule != "contra.implied"]
+    # who: the sentence says it, else the item's first words ("Women of childbearing potential: ...")
+    who = _who(sentence)
+    if who == "unspecified" and a > 0:
+        who = _who(text[:a])
+    return {
         "kind": "contraception", "rule": "contra.requirement", "start": start, "end": end, "negated": False,
-        "who": _who(text), "method_strength": strength.group("s").lower() if strength else None,
-        "windows": [w for w, _, _ in windows], "parts": parts,
-    }]
+        "who": who, "method_strength": strength.group("s").lower() if strength else None,
+        "windows": windows, "parts": parts,
+    }
 
 
 def _after_anchor(anchor: str, anchor_text: str | None) -> str:

@@ -30,7 +30,7 @@ _GATE = re.compile(
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
     r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
-    r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[- ]control|barrier\s+method|abstinen|"
+    r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
     r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:year|month|week|day)\b",
     re.IGNORECASE,
 )

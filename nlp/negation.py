@@ -35,6 +35,13 @@ def termset() -> dict:
     return {k: data[k] for k in ("pseudo_negations", "preceding_negations", "following_negations", "termination")}
 
 
+@lru_cache(maxsize=1)
+def sentence_starters() -> frozenset[str]:
+    """Capitalised words that start a new statement in run-on text (``patterns/negation.json``)."""
+    with resources.patterns_path("negation.json").open(encoding="utf-8") as fh:
+        return frozenset(json.load(fh)["sentence_starters"])
+
+
 def _subject(doc: Doc, found: dict) -> Span | None:
     for role in _SUBJECT_ROLES:
         part = next((p for p in found.get("parts", []) if p["role"] == role), None)
@@ -63,10 +70,13 @@ class NegationComponent:
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])
         atoms = doc.ents
-        # one item is one NegEx sentence; its terminations ("but", "unless", ";") bound the scopes
+        # NegEx scopes end at a sentence: "Not pregnant or nursing. Fertile patients must use contraception"
         doc[0].is_sent_start = True
+        starters = sentence_starters()
         for token in doc[1:]:
-            token.is_sent_start = False
+            prev = doc[token.i - 1]
+            token.is_sent_start = not token.is_punct and (
+                prev.text in (".", ";") or (token.text in starters and prev.is_lower and prev.is_alpha))
         doc.ents = spans
         self.negex(doc)
         negated = {(s.start, s.end) for s in doc.ents if s._.get(NEGATION_KEY)}

@@ -23,7 +23,7 @@ _SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+o
                     re.IGNORECASE)
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
-             "except", "unless", "if", "when", "where", "resulting", "leading"}
+             "except", "unless", "if", "when", "where", "resulting", "leading", "of"}
 # what goes before an event in a criterion and is not the event: "Patients who have had", "History of"
 _LEAD = re.compile(
     r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
@@ -33,6 +33,7 @@ _LEAD = re.compile(
     r"(?:(?:no|not|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
+    r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|"
     r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
     r"including)(?:\s+|$))*",
     re.IGNORECASE,
@@ -263,6 +264,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         event_after = True
         end = r.end()
         rule = "win.since" if rule == "win.bare" else rule
+    elif right_kind == "washout":
+        # "a one week wash-out period": the event must have stopped at least that long ago
+        direction, end = "since", r.end()
+        rule = "win.washout"
     elif right_kind == "ago":
         end = r.end()
         direction = direction if direction == "since" else "before"
@@ -316,6 +321,12 @@ def event_type(text: str) -> str:
     return "other"
 
 
+# a rate or a duration of something else, not a window: "20 h per week", "procedure time less than 1 hour"
+_NOT_A_WINDOW = re.compile(r"^\s*(?:/|per\b|a\s+(?:week|day|month)\b|each\b|daily\b|weekly\b)", re.IGNORECASE)
+_NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
+                           r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
+# where an event written after its window ends: "since prior radiotherapy and recovered", "... drugs No other"
+_EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -349,8 +360,17 @@ def _mask_parens(text: str) -> str:
 
 
 def split_events(text: str, start: int) -> list[tuple[int, int]]:
-    """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets; one event when
-    the words are more than a list ("infection requiring hospitalization and IV antibiotics")."""
+    """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets.
+
+    The list is read from its end, back to the first part that is more than a short noun phrase: "is
+    unlikely to comply with the protocol, has had drug or alcohol dependence" lists two events. A part with
+    a word that governs what follows ("infection requiring hospitalization and IV antibiotics") makes the
+    rest one event.
+
+    >>> t = "Prior surgery, radiation, chemotherapy"
+    >>> [t[s:e] for s, e in split_events(t, 0)]
+    ['Prior surgery', 'radiation', 'chemotherapy']
+    """
     parts = []
     pos = 0
     for m in _SPLIT.finditer(text):
@@ -358,11 +378,21 @@ def split_events(text: str, start: int) -> list[tuple[int, int]]:
         pos = m.end()
     parts.append((pos, len(text)))
     parts = [(s, e) for s, e in parts if text[s:e].strip()]
-    words = [text[s:e].split() for s, e in parts]
-    if (len(parts) > 1 and len(parts) <= 6 and all(len(w) <= 4 for w in words)
-            and not any({x.lower() for x in w} & _NO_SPLIT for w in words)):
-        return [(start + s, start + e) for s, e in parts]
-    return [(start, start + len(text))]
+    if not parts:
+        return [(start, start + len(text))]
+    taken: list[tuple[int, int]] = []
+    for s, e in reversed(parts):
+        words = text[s:e].split()
+        if {w.lower() for w in words} & _NO_SPLIT:
+            # "infection requiring hospitalization" governs the rest: one event from here on
+            return [(start + s, start + len(text))]
+        if len(words) > 5 or len(taken) >= 6:
+            break
+        taken.insert(0, (s, e))
+    if not taken:
+        s, e = parts[-1]
+        return [(start + s, start + e)]
+    return [(start + s, start + e) for s, e in taken]
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -413,6 +443,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
     prev_events: list[tuple[int, int]] = []
     prev_clause_end = -1
     for k, p in enumerate(phrases):
+        # an age or a threshold before the phrase is not part of its event ("temperature > 37.5 C or
+        # history of fever in the last 24 hours")
+        floor = max([floor] + [b for a, b in skip if b <= p.start])
         clause = _clause_start(text, p.start, floor)
         owner = next((i for i, (a, b) in enumerate(attach) if clause <= b <= p.start + 1 or a <= p.start < b), None)
         if owner is not None and not re.search(r"[;:]", text[attach[owner][1]:p.start]):
@@ -423,7 +456,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
         if p.event_after:
             nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
             stop = min([i for i in (text.find(ch, p.end, nxt) for ch in ";:\n.()") if i >= 0] + [nxt])
-            rec = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b", re.I).search(text, p.end, stop)
+            rec = _EVENT_STOP.search(text, p.end, stop)
             stop = rec.start() if rec else stop
             s, e = _trim(text, p.end, stop)
             if e > s:
@@ -444,6 +477,11 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
                 e = s + text[s:s + 80].rfind(" ") if " " in text[s:s + 80] else s
             if e > s:
                 events = split_events(text[s:e], s)
+        events = [t for t in (_trim(text, s, e) for s, e in events) if t[1] > t[0]] or events
+        if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
+                events and _NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])):
+            floor = p.end
+            continue
         floor = p.end
         prev_events, prev_clause_end = events, p.end
         for s, e in events or [(p.start, p.start)]:
