@@ -195,6 +195,8 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
             c[name] = found[name]
         if found.get("condition"):
             c["condition"] = found["condition"]
+        if found.get("conversion"):
+            c["conversion"] = found["conversion"]
     elif found["kind"] in ("pregnancy", "lactation"):
         c["negated"] = found["negated"]
         if found["kind"] == "pregnancy":

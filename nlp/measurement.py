@@ -20,7 +20,7 @@ from .bounds import OPS, interval
 from .context import comparator_start, negated_before
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
-from .units import method_at, postfix_comparator_at, reference_at, unit_at
+from .units import conversion_factor, method_at, postfix_comparator_at, reference_at, unit_at
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Variable:
     scale: dict | None
     example: str
     expands: list | None = None  # a group name that states each member ("transaminases" → ALT, AST)
+    molar_mass: float | None = None  # g/mol: mass and substance concentrations convert ("mg/dL" ↔ "umol/L")
+    valence: int | None = None  # charge of an ion: milliequivalents convert to millimoles
 
 
 @lru_cache(maxsize=1)
@@ -166,7 +168,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     unit = reference = method = scale = None
 
     if rule.id.startswith("meas.class"):
-        return _categories(span, var_ids, parts, context)
+        return _categories(span, rule, var_ids, parts, context)
     if rule.id in ("meas.ref_only", "meas.normal", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
@@ -280,6 +282,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         for name, bound in (("lower", lower), ("upper", upper)):
             if bound is not None:
                 found[name] = {"value": bound[0]["value"], "inclusive": bound[1], "text": bound[0]["text"]}
+        converted = conversion(found, var)
+        if converted is not None:
+            found["conversion"] = converted
         out.append(found)
         if alt is not None and reference is not None and alt.group("ref") and \
                 (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
@@ -432,6 +437,28 @@ def share_units(found: list[dict]) -> None:
                 and first.get("unit") is None and first.get("reference") is None and second.get("unit")):
             first["unit"] = second["unit"]
             first["unit_text"] = second["unit_text"]
+            converted = conversion(first, variables()[first["variable"]["id"]])
+            if converted is not None:
+                first["conversion"] = converted
+
+
+def conversion(found: dict, var: Variable) -> dict | None:
+    """The stated bounds in the variable's canonical unit, when the stated unit differs and pint converts it;
+    recorded beside the stated bounds, which stay as written.
+
+    ``{"unit": "10*9/L", "lower": 1.5, "upper": None, "factor": 0.001}`` for "ANC >= 1,500/mm3".
+    """
+    unit = found.get("unit")
+    if not unit or not var.unit or unit == var.unit or found.get("reference"):
+        return None
+    factor = conversion_factor(unit, var.unit, var.molar_mass, var.valence)
+    if factor is None:
+        return None
+    out = {"unit": var.unit, "lower": None, "upper": None, "factor": float(f"{factor:.6g}")}
+    for name in ("lower", "upper"):
+        if name in found:
+            out[name] = float(f"{float(found[name]['value']) * factor:.6g}")
+    return out
 
 
 def _label_value(label: str, var: Variable) -> float | None:
@@ -445,7 +472,7 @@ def _label_value(label: str, var: Variable) -> float | None:
     return None
 
 
-def _categories(span: Span, var_ids, parts, context) -> list[dict]:
+def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[dict]:
     """"NYHA class III and class IV" → 3..4 labelled III..IV; "Child-Pugh B/C (7-12 points)" → 7..12 points
     labelled B..C."""
     doc = span.doc
@@ -481,7 +508,7 @@ def _categories(span: Span, var_ids, parts, context) -> list[dict]:
             if bound is not None and float(bound["value"]).is_integer():
                 bound["value"] = int(bound["value"])
         found = {
-            "kind": "measurement", "rule": "meas.class", "start": atom.start_char, "end": end,
+            "kind": "measurement", "rule": rule.id, "start": atom.start_char, "end": end,
             "negated": _negated(span, atom), "variable": {"id": var.id, "text": atom.text},
             "measure_kind": var.kind, "unit": unit, "unit_text": None, "reference": None, "method": None,
             "scale": {"name": var.id, **({"lower_label": a} if lower else {}), **({"upper_label": b} if upper else {})},

@@ -153,6 +153,57 @@ def registry():
     return ureg
 
 
+# Codes whose numbers are not a plain multiple of another code's: per 1.73 m2 of body surface is another
+# quantity than mL/min, a log10 count is not a count, a ratio in % or points has no common scale with
+# another ratio ("HbA1c 7%" vs "53 mmol/mol" is the IFCC master equation, not a factor), and temperatures
+# have an offset. No conversion is recorded from or to them.
+_NOT_MULTIPLES = {"mL/min/{1.73_m2}", "log10{copies}/mL", "%", "{points}", "mmol/mol", "mg/g", "mg/mmol", "Cel",
+                  "[degF]"}
+
+
+@lru_cache(maxsize=None)
+def conversion_factor(source: str, target: str, molar_mass: float | None = None,
+                      valence: int | None = None) -> float | None:
+    """The factor turning a value in unit code ``source`` into ``target`` (both codes of the catalogue), or
+    ``None`` when pint cannot convert them. Mass and substance concentrations convert through
+    ``molar_mass`` (g/mol); milliequivalents through ``valence`` (mEq = mmol x valence).
+
+    >>> conversion_factor("/mm3", "10*9/L")
+    0.001
+    >>> round(conversion_factor("mg/dL", "umol/L", molar_mass=113.12), 2)  # creatinine
+    88.4
+    >>> conversion_factor("mg/dL", "umol/L") is None
+    True
+    """
+    if source == target or source in _NOT_MULTIPLES or target in _NOT_MULTIPLES:
+        return None
+    by_code = {e.code: e.pint for e in units()}
+    if source not in by_code or target not in by_code:
+        return None
+    ureg = registry()
+
+    def one(code: str):
+        """1 of ``code`` as a pint quantity; an equivalent counted as 1/valence mole."""
+        q = 1 * ureg.parse_expression(by_code[code])
+        if "mEq" in code:
+            q = q / ureg.milliequivalent * ureg.millimole / valence
+        return q
+
+    if "mEq" in source + target and not valence:
+        return None  # an equivalent is a mole only for a monovalent ion
+    quantity, goal = one(source), one(target)
+    if quantity.dimensionality != goal.dimensionality and molar_mass:
+        per_mole = molar_mass * ureg.gram / ureg.mole
+        if (quantity / per_mole).dimensionality == goal.dimensionality:
+            quantity = quantity / per_mole
+        elif (quantity * per_mole).dimensionality == goal.dimensionality:
+            quantity = quantity * per_mole
+    if quantity.dimensionality != goal.dimensionality:
+        return None
+    factor = quantity.to_base_units().magnitude / goal.to_base_units().magnitude
+    return float(f"{float(factor):.12g}")  # without float noise: 0.001, not 0.0009999999999999998
+
+
 def dimensionality(code: str) -> str:
     """The pint dimensionality of a unit code of the catalogue ("mg/dL" → "[mass] / [length] ** 3")."""
     entry = next(e for e in units() if e.code == code)
@@ -160,4 +211,4 @@ def dimensionality(code: str) -> str:
 
 
 __all__ = ["UnitEntry", "units", "unit_at", "reference_at", "method_at", "postfix_comparator_at", "registry",
-           "dimensionality"]
+           "dimensionality", "conversion_factor"]

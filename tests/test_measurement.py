@@ -259,3 +259,81 @@ def test_references(text, ref):
 def test_units_file_lines_are_objects():
     for line in patterns_path("units.jsonl").read_text(encoding="utf-8").splitlines():
         assert isinstance(json.loads(line), dict)
+
+
+# -- conversions: recorded beside the stated bounds, never applied to them ------------------------------
+CONVERSIONS = [
+    # cells per volume
+    pytest.param("ANC >= 1,500/mm3", ("/mm3", "1,500", None), {"unit": "10*9/L", "lower": 1.5, "upper": None,
+                                                              "factor": 0.001}, id="per-mm3-to-10*9/L"),
+    pytest.param("Platelets > 100 x 10^3/uL", ("10*3/uL", "100", None),
+                 {"unit": "10*9/L", "lower": 100.0, "upper": None, "factor": 1.0}, id="10*3/uL-to-10*9/L"),
+    pytest.param("CD4 count > 0.2 x 10^9/L", ("10*9/L", "0.2", None),
+                 {"unit": "/uL", "lower": 200.0, "upper": None, "factor": 1000.0}, id="10*9/L-to-per-uL"),
+    # mass concentrations
+    pytest.param("Hemoglobin >= 90 g/L", ("g/L", "90", None),
+                 {"unit": "g/dL", "lower": 9.0, "upper": None, "factor": 0.1}, id="g/L-to-g/dL"),
+    pytest.param("CRP > 1 mg/dL", ("mg/dL", "1", None),
+                 {"unit": "mg/L", "lower": 10.0, "upper": None, "factor": 10.0}, id="mg/dL-to-mg/L"),
+    # substance ↔ mass through the catalogue's molar mass
+    pytest.param("Creatinine <= 133 µmol/L", ("umol/L", None, "133"),
+                 {"unit": "mg/dL", "lower": None, "upper": 1.5045, "factor": 0.011312}, id="creatinine-umol"),
+    pytest.param("Total bilirubin < 34 umol/L", ("umol/L", None, "34"),
+                 {"unit": "mg/dL", "lower": None, "upper": 1.98784, "factor": 0.058466}, id="bilirubin-umol"),
+    pytest.param("Fasting glucose 4-10 mmol/L", ("mmol/L", "4", "10"),
+                 {"unit": "mg/dL", "lower": 72.064, "upper": 180.16, "factor": 18.016}, id="glucose-mmol-range"),
+    pytest.param("Uric acid > 500 µmol/L", ("umol/L", "500", None),
+                 {"unit": "mg/dL", "lower": 8.4055, "upper": None, "factor": 0.016811}, id="uric-acid-umol"),
+    pytest.param("Serum calcium > 3 mmol/L", ("mmol/L", "3", None),
+                 {"unit": "mg/dL", "lower": 12.024, "upper": None, "factor": 4.008}, id="calcium-mmol"),
+    pytest.param("Hemoglobin < 6 mmol/L", ("mmol/L", None, "6"),
+                 {"unit": "g/dL", "lower": None, "upper": 9.6687, "factor": 1.61145}, id="hemoglobin-monomer-mmol"),
+    pytest.param("Urea > 60 mg/dL", ("mg/dL", "60", None),
+                 {"unit": "mmol/L", "lower": 9.99001, "upper": None, "factor": 0.166500}, id="urea-mg"),
+    # milliequivalents through the catalogue's valence
+    pytest.param("Calcium > 5.5 mEq/L", ("mEq/L", "5.5", None),
+                 {"unit": "mg/dL", "lower": 11.022, "upper": None, "factor": 2.004}, id="calcium-mEq"),
+    pytest.param("Potassium < 3.0 mEq/L", ("mEq/L", None, "3.0"),
+                 {"unit": "mmol/L", "lower": None, "upper": 3.0, "factor": 1.0}, id="potassium-mEq"),
+    # time, mass, daily amounts
+    pytest.param("Life expectancy > 12 weeks", ("wk", "12", None),
+                 {"unit": "mo", "lower": 2.75975, "upper": None, "factor": 0.229979}, id="weeks-to-months"),
+    pytest.param("Body weight < 300 lbs", ("[lb_av]", None, "300"),
+                 {"unit": "kg", "lower": None, "upper": 136.078, "factor": 0.453592}, id="pounds-to-kg"),
+    pytest.param("Urine M-protein >= 0.2 g/24h", ("g/(24.h)", "0.2", None),
+                 {"unit": "mg/(24.h)", "lower": 200.0, "upper": None, "factor": 1000.0}, id="g-per-day-to-mg"),
+]
+
+
+@pytest.mark.parametrize("item,stated,expected", CONVERSIONS)
+def test_conversion_recorded_beside_stated_bounds(item, stated, expected):
+    (c,) = measurements(item)
+    lo, up = c.get("lower"), c.get("upper")
+    assert (c["unit"], lo["text"] if lo else None, up["text"] if up else None) == stated
+    assert c["conversion"] == pytest.approx(expected)
+
+
+NO_CONVERSION = [
+    pytest.param("ANC >= 1.5 x 10^9/L", id="already-canonical"),
+    pytest.param("eGFR < 60 mL/min", id="per-1.73m2-is-another-quantity"),
+    pytest.param("HbA1c > 53 mmol/mol", id="HbA1c-IFCC-is-not-a-factor"),
+    pytest.param("Temperature > 100.4 °F", id="temperature-has-an-offset"),
+    pytest.param("ALT > 3 x ULN", id="multiple-of-ULN"),
+    pytest.param("Ferritin < 30 nmol/L", id="no-molar-mass-in-catalogue"),
+    pytest.param("HIV RNA > 3 log10 copies/mL", id="log-scale"),
+]
+
+
+@pytest.mark.parametrize("item", NO_CONVERSION)
+def test_no_conversion_when_pint_cannot_or_must_not(item):
+    (c,) = measurements(item)
+    assert "conversion" not in c
+
+
+def test_conversion_factor_edge_cases():
+    from nlp.units import conversion_factor
+
+    assert conversion_factor("mEq/L", "mmol/L") is None  # an ion's valence is needed
+    assert conversion_factor("mEq/L", "mmol/L", valence=2) == 0.5
+    assert conversion_factor("mg/dL", "umol/L") is None  # a molar mass is needed
+    assert conversion_factor("g/dL", "g/dL") is None
