@@ -28,7 +28,7 @@ _GATE = re.compile(
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
     r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
-    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
+    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg",
     re.IGNORECASE,
 )

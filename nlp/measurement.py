@@ -95,6 +95,11 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
             i = atom.end
             continue
         token = doc[i]
+        if token.text == "=" and pending is None and i + 1 < span.end and doc[i + 1].like_num:
+            pending = "="  # "QTc = 450 ms": the value itself
+            parts.append({"role": "comparator", "start": token.idx, "end": token.idx + 1})
+            i += 1
+            continue
         pair = _PAIR.fullmatch(token.text)
         if pair:  # "140/90": a systolic/diastolic pair
             values.append({"value": int(pair.group(1)), "text": token.text, "start": token.idx,
@@ -138,8 +143,16 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
-            seen.setdefault(member, atom)
+            # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
+            # unless the second is the first's abbreviation ("Creatinine clearance rate (Ccr) < 45")
+            if member not in seen or not _in_parentheses(atom):
+                seen[member] = atom
     return list(seen.items())
+
+
+def _in_parentheses(atom: Span) -> bool:
+    doc = atom.doc
+    return atom.start > 0 and doc[atom.start - 1].text == "(" and atom.end < len(doc) and doc[atom.end].text == ")"
 
 
 def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
@@ -157,11 +170,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if not var_ids:
         # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
         vid = rule.variable or (_heading_variable(context) if rule.requires == "variable_heading" else None)
-        if rule.requires == "previous_variable":
-            vid = _previous_variable(span)
-        if vid is None or vid not in catalogue:
+        var_ids = _previous_variables(span) if rule.requires == "previous_variable" else [(vid, None)]
+        var_ids = [(v, a) for v, a in var_ids if v is not None and v in catalogue]
+        if not var_ids:
             return []
-        var_ids = [(vid, None)]
         if rule.variable:
             condition = _grade_condition(span)
     end = span.end_char
@@ -182,7 +194,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             v["reference"] = ref
             continue
         u = unit_at(text, pos)
-        if u is not None:
+        if u is not None and (not u.get("variables") or any(vid in u["variables"] for vid, _ in var_ids)):
             v["unit"] = u
     last = values[-1]
     after = last["end"]
@@ -213,9 +225,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     # "ALT <= 5 x ULN in patients with liver metastases", "> 85 mL/min in females": the condition it holds in
     cond = _CONDITION.match(text, m["end"] if m is not None else after)
     if cond is not None and condition is None:
-        condition = re.sub(r"\s+", " ", cond.group("cond")).strip()
-        parts.append({"role": "condition", "start": cond.start("cond"), "end": cond.end("cond")})
-        after = cond.end("cond")
+        group = "cond" if cond.group("cond") else "cond_if"
+        condition = re.sub(r"\s+", " ", cond.group(group)).strip()
+        parts.append({"role": "condition", "start": cond.start(group), "end": cond.end(group)})
+        after = cond.end(group)
     if unit is None and reference is None and rule.requires == "previous_variable":
         unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
     end = max(end, after)
@@ -227,14 +240,23 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if reference is None or len(values) != 1:
             return []
         values[0]["op"] = "<="
-    bounds = interval(values)
+    if len(values) == 1 and values[0]["op"] == "=":
+        bounds = ((values[0], True), (values[0], True))  # "= 1.5 mg/dL": both bounds at the value
+    else:
+        for v in values:
+            if v["op"] == "=":
+                v["op"] = None  # "ECOG = 0-1": the range says it
+        bounds = interval(values)
     if bounds is None:
         return []
     lower, upper = bounds
     if lower and upper and float(lower[0]["value"]) > float(upper[0]["value"]):
         return []
 
-    start = min([a.start_char for a in var_atoms] + [p["start"] for p in parts] +
+    kept = {id(atom) for _, atom in var_ids}
+    parts = [p for p in parts if p["role"] != "variable" or any(
+        a.start_char == p["start"] and id(a) in kept for a in var_atoms)]
+    start = min([a.start_char for a in var_atoms if id(a) in kept] + [p["start"] for p in parts] +
                 ([next(t.idx for t in span if not t.is_punct)] if rule.variable else []))
     negated = _negated(span, var_atoms[0] if var_atoms else span[0:1])
     # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
@@ -277,6 +299,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         }
         if condition:
             found["condition"] = condition
+            if rule.requires == "previous_variable":
+                found["alternative"] = True  # "<= 2.5 x ULN or <= 5 x ULN in case of liver metastases"
         if var.code:
             found["variable"]["code"] = var.code
         for name, bound in (("lower", lower), ("upper", upper)):
@@ -305,8 +329,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
 _CONDITION = re.compile(
-    r",?\s+(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
-    r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)(?=\s*(?:[,;.()]|$|\bor\b|\band\b))",
+    r",?\s+(?:(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
+    r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)|"
+    r"(?:if|in\s+(?:the\s+)?case\s+of|in\s+the\s+presence\s+of)\s+(?:there\s+(?:is|are)\s+)?(?P<cond_if>[^,;.()]{3,60}?))"
+    r"(?=\s*(?:[,;.()]|$|\bor\b|\band\b))",
     re.IGNORECASE,
 )
 
@@ -322,19 +348,35 @@ def _previous_unit(span: Span) -> dict | None:
     return None
 
 
-def _previous_variable(span: Span) -> str | None:
-    """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable."""
+def _previous_variables(span: Span) -> list[tuple[str, Span]]:
+    """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable; with all of
+    them when the first names several ("AST and ALT <= 2.5 x ULN or <= 5 x ULN in case of ...")."""
     doc = span.doc
     joined = span[0].lower_ in ("or", "and")  # "or greater than" is one comparator of the lexicon
     if not joined and (span.start == 0 or doc[span.start - 1].lower_ not in _CONNECTORS):
-        return None
-    for t in reversed(doc[max(0, span.start - 30):span.start - 1]):
+        return []
+    atoms = {a.start: a for a in doc._.eligex_atoms or [] if a.label_ == "VAR"}
+    found: list[Span] = []
+    i = span.start - 2
+    while i >= max(0, span.start - 30):
+        t = doc[i]
         if t.text in ".;:":
-            return None
+            break
         if t.ent_type_ == "VAR":
-            atom = next((a for a in doc._.eligex_atoms or [] if a.start <= t.i < a.end), None)
-            return atom.id_[4:] if atom is not None and atom.id_.startswith("var.") else None
-    return None
+            atom = next((a for a in atoms.values() if a.start <= i < a.end), None)
+            if atom is None:
+                break
+            found.insert(0, atom)
+            i = atom.start - 1
+            while i >= 0 and doc[i].lower_ in _CONNECTORS | {"(", ")"}:
+                i -= 1  # "AST and ALT", "AST/ALT": the variables the first threshold shares
+            if i < 0 or doc[i].ent_type_ != "VAR":
+                break
+            continue
+        if found:
+            break
+        i -= 1
+    return _variable_ids(found)
 
 
 def _variable_before(span: Span) -> bool:

@@ -26,6 +26,7 @@ _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
     r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
+    r"|(?<=%)-(?=[0-9.])"  # HbA1c 7%-10%
     r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
     r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or
     r"|(?<=than)(?=[0-9])"  # "greater than75 kg"

@@ -31,6 +31,7 @@ class UnitEntry:
     pint: str
     forms: list
     example: str
+    variables: list | None = None  # forms read only after these variables ("38.5 C" is a temperature)
 
 
 @lru_cache(maxsize=1)
@@ -46,11 +47,11 @@ def _form_pattern(form: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _unit_regex() -> tuple[re.Pattern, dict[str, str]]:
+def _unit_regex() -> tuple[re.Pattern, dict[str, UnitEntry]]:
     by_form = {}
     for entry in units():
         for form in entry.forms:
-            by_form[form.lower()] = entry.code
+            by_form[form.lower()] = entry
     forms = sorted(by_form, key=len, reverse=True)
     pattern = r"\s*(?P<unit>" + "|".join(_form_pattern(f) for f in forms) + r")(?![A-Za-z0-9\u00b2\u00b3])"
     return re.compile(pattern, re.IGNORECASE), by_form
@@ -64,13 +65,16 @@ def unit_at(text: str, pos: int) -> dict | None:
         return None
     written = m.group("unit")
     key = re.sub(r"\s+", " ", written.lower())
-    code = by_form.get(key)
-    if code is None:  # the form matched with other spacing: find it by its letters
+    entry = by_form.get(key)
+    if entry is None:  # the form matched with other spacing: find it by its letters
         squeezed = re.sub(r"\s+", "", key)
-        code = next((c for f, c in by_form.items() if re.sub(r"\s+", "", f) == squeezed), None)
-    if code is None:
+        entry = next((e for f, e in by_form.items() if re.sub(r"\s+", "", f) == squeezed), None)
+    if entry is None:
         return None
-    return {"code": code, "start": m.start("unit"), "end": m.end("unit"), "text": written}
+    found = {"code": entry.code, "start": m.start("unit"), "end": m.end("unit"), "text": written}
+    if entry.variables:
+        found["variables"] = entry.variables
+    return found
 
 
 _REFERENCE = re.compile(
