@@ -152,7 +152,8 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
 
 def _in_parentheses(atom: Span) -> bool:
     doc = atom.doc
-    return atom.start > 0 and doc[atom.start - 1].text == "(" and atom.end < len(doc) and doc[atom.end].text == ")"
+    return (atom.start > 0 and doc[atom.start - 1].text in ("(", "[") and atom.end < len(doc)
+            and doc[atom.end].text in (")", "]"))
 
 
 def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
@@ -285,6 +286,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
                 continue
         unit_code = unit["code"] if unit else None
+        if unit_code in _TIME_UNITS and (var.unit or "") not in _TIME_UNITS:
+            continue  # "fever for more than 3 days", "ECOG 2 for 4 weeks": a duration, not the variable's value
         if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
             unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
         keeps_unit = reference is None or reference["type"] == "predicted"
@@ -328,6 +331,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
+_TIME_UNITS = {"ms", "s", "h", "d", "wk", "mo", "a"}
 _CONDITION = re.compile(
     r",?\s+(?:(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
     r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)|"

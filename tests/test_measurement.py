@@ -562,3 +562,48 @@ def test_false_alarms(item):
 def test_item_numbers_are_not_values(item, expected):
     (c,) = measurements(item)
     assert (c["evidence"]["text"], c["lower"]["value"], c.get("upper", {}).get("value")) == expected
+
+
+# -- forms found while reading misses on annotated/dev and the published corpora ---------------------------
+CORPUS_FORMS = [
+    _row("Eastern Cooperative Oncology Group (ECOG) <3", [("ECOG", None, None, 3, False, None, None)]),
+    _row("comatose patients (Glasgow coma score <8) due to poisoning", [("GCS", None, None, 8, False, None, None)],
+         "Glasgow coma score <8"),
+    _row("creatinine clearance [CrCl] <15 mL/min", [("creatinine_clearance", None, None, 15, False, "mL/min", None)],
+         "creatinine clearance [CrCl] <15 mL/min"),
+    _row("Karnofsky performance status (KPS) >_70%", [("Karnofsky", 70, True, None, None, "%", None)]),
+    _row("Creatinine <_1.6 mg/dl", [("creatinine", None, None, 1.6, True, "mg/dL", None)]),
+    _row("Glasgow Coma Score below or equal to 8", [("GCS", None, None, 8, True, None, None)]),
+    _row("asthma control test inferior to 20", [("ACT", None, None, 20, False, None, None)]),
+    _row("LVEF superior to 50%", [("LVEF", 50, False, None, None, "%", None)]),
+    _row("platelet count <50,000/ µL", [("platelets", None, None, 50000, False, "/uL", None)]),
+    _row("white blood cell(WBC) is less than 3000/㎕", [("WBC", None, None, 3000, False, "/uL", None)]),
+    _row("triglyceride levels of 150 mg⁄dL or greater", [("triglycerides", 150, True, None, None, "mg/dL", None)]),
+    _row("Karnowsky greater than 80", [("Karnofsky", 80, False, None, None, None, None)]),
+    _row("PEEP > 10 cmH2O", [("PEEP", 10, False, None, None, "cm[H2O]", None)]),
+    _row("fever > 100.4", [("temperature", 100.4, False, None, None, None, None)]),
+    _row("Ordinal Scale for Clinical Improvement >3", [("WHO_OSCI", 3, False, None, None, None, None)]),
+    _row("ASA 1-3", [("ASA", 1, True, 3, True, None, None)]),
+    _row("ASA 3 or 4", [("ASA", 3, True, 4, True, None, None)]),
+    _row("ASA class I-III", [("ASA", 1, True, 3, True, None, None)]),
+    _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)], gap=True),  # no digit: the item skips the pipeline
+    _row("expected lifespan of < 24 hours", [("life_expectancy", None, None, 24, False, "h", None)]),
+    _row("Mini-Mental State Exam = 24.", [("MMSE", 24, True, 24, True, None, None)]),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", CORPUS_FORMS)
+def test_corpus_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("fever for more than 3 days", id="a-duration-is-not-a-temperature"),
+    pytest.param("low dose ASA (≤ 100 mg/day)", id="aspirin-dose-is-not-an-ASA-class"),
+    pytest.param("ASA 325 mg daily", id="aspirin-strength"),
+])
+def test_corpus_false_alarms(item):
+    assert measurements(item) == []
