@@ -29,7 +29,8 @@ _GATE = re.compile(
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
     r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
-    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
+    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|"
+    r"limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
     r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:year|month|week|day)\b",
     re.IGNORECASE,
@@ -209,6 +210,8 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
             c[name] = found[name]
         if found.get("condition"):
             c["condition"] = found["condition"]
+        if found.get("conversion"):
+            c["conversion"] = found["conversion"]
     elif found["kind"] in ("pregnancy", "lactation"):
         c["negated"] = found["negated"]
         if found["kind"] == "pregnancy":

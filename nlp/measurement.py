@@ -20,7 +20,7 @@ from .bounds import OPS, interval
 from .context import comparator_start, negated_before
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
-from .units import method_at, postfix_comparator_at, reference_at, unit_at
+from .units import conversion_factor, method_at, postfix_comparator_at, reference_at, unit_at
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Variable:
     scale: dict | None
     example: str
     expands: list | None = None  # a group name that states each member ("transaminases" → ALT, AST)
+    molar_mass: float | None = None  # g/mol: mass and substance concentrations convert ("mg/dL" ↔ "umol/L")
+    valence: int | None = None  # charge of an ion: milliequivalents convert to millimoles
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +95,11 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
             i = atom.end
             continue
         token = doc[i]
+        if token.text == "=" and pending is None and i + 1 < span.end and doc[i + 1].like_num:
+            pending = "="  # "QTc = 450 ms": the value itself
+            parts.append({"role": "comparator", "start": token.idx, "end": token.idx + 1})
+            i += 1
+            continue
         pair = _PAIR.fullmatch(token.text)
         if pair:  # "140/90": a systolic/diastolic pair
             values.append({"value": int(pair.group(1)), "text": token.text, "start": token.idx,
@@ -136,8 +143,17 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
-            seen.setdefault(member, atom)
+            # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
+            # unless the second is the first's abbreviation ("Creatinine clearance rate (Ccr) < 45")
+            if member not in seen or not _in_parentheses(atom):
+                seen[member] = atom
     return list(seen.items())
+
+
+def _in_parentheses(atom: Span) -> bool:
+    doc = atom.doc
+    return (atom.start > 0 and doc[atom.start - 1].text in ("(", "[") and atom.end < len(doc)
+            and doc[atom.end].text in (")", "]"))
 
 
 def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
@@ -155,18 +171,17 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if not var_ids:
         # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
         vid = rule.variable or (_heading_variable(context) if rule.requires == "variable_heading" else None)
-        if rule.requires == "previous_variable":
-            vid = _previous_variable(span)
-        if vid is None or vid not in catalogue:
+        var_ids = _previous_variables(span) if rule.requires == "previous_variable" else [(vid, None)]
+        var_ids = [(v, a) for v, a in var_ids if v is not None and v in catalogue]
+        if not var_ids:
             return []
-        var_ids = [(vid, None)]
         if rule.variable:
             condition = _grade_condition(span)
     end = span.end_char
     unit = reference = method = scale = None
 
     if rule.id.startswith("meas.class"):
-        return _categories(span, var_ids, parts, context)
+        return _categories(span, rule, var_ids, parts, context)
     if rule.id in ("meas.ref_only", "meas.normal", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
@@ -180,7 +195,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             v["reference"] = ref
             continue
         u = unit_at(text, pos)
-        if u is not None:
+        if u is not None and (not u.get("variables") or any(vid in u["variables"] for vid, _ in var_ids)):
             v["unit"] = u
     last = values[-1]
     after = last["end"]
@@ -211,9 +226,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     # "ALT <= 5 x ULN in patients with liver metastases", "> 85 mL/min in females": the condition it holds in
     cond = _CONDITION.match(text, m["end"] if m is not None else after)
     if cond is not None and condition is None:
-        condition = re.sub(r"\s+", " ", cond.group("cond")).strip()
-        parts.append({"role": "condition", "start": cond.start("cond"), "end": cond.end("cond")})
-        after = cond.end("cond")
+        group = "cond" if cond.group("cond") else "cond_if"
+        condition = re.sub(r"\s+", " ", cond.group(group)).strip()
+        parts.append({"role": "condition", "start": cond.start(group), "end": cond.end(group)})
+        after = cond.end(group)
     if unit is None and reference is None and rule.requires == "previous_variable":
         unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
     end = max(end, after)
@@ -225,14 +241,23 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if reference is None or len(values) != 1:
             return []
         values[0]["op"] = "<="
-    bounds = interval(values)
+    if len(values) == 1 and values[0]["op"] == "=":
+        bounds = ((values[0], True), (values[0], True))  # "= 1.5 mg/dL": both bounds at the value
+    else:
+        for v in values:
+            if v["op"] == "=":
+                v["op"] = None  # "ECOG = 0-1": the range says it
+        bounds = interval(values)
     if bounds is None:
         return []
     lower, upper = bounds
     if lower and upper and float(lower[0]["value"]) > float(upper[0]["value"]):
         return []
 
-    start = min([a.start_char for a in var_atoms] + [p["start"] for p in parts] +
+    kept = {id(atom) for _, atom in var_ids}
+    parts = [p for p in parts if p["role"] != "variable" or any(
+        a.start_char == p["start"] and id(a) in kept for a in var_atoms)]
+    start = min([a.start_char for a in var_atoms if id(a) in kept] + [p["start"] for p in parts] +
                 ([next(t.idx for t in span if not t.is_punct)] if rule.variable else []))
     negated = _negated(span, var_atoms[0] if var_atoms else span[0:1])
     # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
@@ -261,6 +286,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
                 continue
         unit_code = unit["code"] if unit else None
+        if unit_code in _TIME_UNITS and (var.unit or "") not in _TIME_UNITS:
+            continue  # "fever for more than 3 days", "ECOG 2 for 4 weeks": a duration, not the variable's value
         if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
             unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
         keeps_unit = reference is None or reference["type"] == "predicted"
@@ -275,11 +302,16 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         }
         if condition:
             found["condition"] = condition
+            if rule.requires == "previous_variable":
+                found["alternative"] = True  # "<= 2.5 x ULN or <= 5 x ULN in case of liver metastases"
         if var.code:
             found["variable"]["code"] = var.code
         for name, bound in (("lower", lower), ("upper", upper)):
             if bound is not None:
                 found[name] = {"value": bound[0]["value"], "inclusive": bound[1], "text": bound[0]["text"]}
+        converted = conversion(found, var)
+        if converted is not None:
+            found["conversion"] = converted
         out.append(found)
         if alt is not None and reference is not None and alt.group("ref") and \
                 (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
@@ -299,9 +331,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
+_TIME_UNITS = {"ms", "s", "h", "d", "wk", "mo", "a"}
 _CONDITION = re.compile(
-    r",?\s+(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
-    r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)(?=\s*(?:[,;.()]|$|\bor\b|\band\b))",
+    r",?\s+(?:(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
+    r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)|"
+    r"(?:if|in\s+(?:the\s+)?case\s+of|in\s+the\s+presence\s+of)\s+(?:there\s+(?:is|are)\s+)?(?P<cond_if>[^,;.()]{3,60}?))"
+    r"(?=\s*(?:[,;.()]|$|\bor\b|\band\b))",
     re.IGNORECASE,
 )
 
@@ -317,19 +352,35 @@ def _previous_unit(span: Span) -> dict | None:
     return None
 
 
-def _previous_variable(span: Span) -> str | None:
-    """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable."""
+def _previous_variables(span: Span) -> list[tuple[str, Span]]:
+    """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable; with all of
+    them when the first names several ("AST and ALT <= 2.5 x ULN or <= 5 x ULN in case of ...")."""
     doc = span.doc
     joined = span[0].lower_ in ("or", "and")  # "or greater than" is one comparator of the lexicon
     if not joined and (span.start == 0 or doc[span.start - 1].lower_ not in _CONNECTORS):
-        return None
-    for t in reversed(doc[max(0, span.start - 30):span.start - 1]):
+        return []
+    atoms = {a.start: a for a in doc._.eligex_atoms or [] if a.label_ == "VAR"}
+    found: list[Span] = []
+    i = span.start - 2
+    while i >= max(0, span.start - 30):
+        t = doc[i]
         if t.text in ".;:":
-            return None
+            break
         if t.ent_type_ == "VAR":
-            atom = next((a for a in doc._.eligex_atoms or [] if a.start <= t.i < a.end), None)
-            return atom.id_[4:] if atom is not None and atom.id_.startswith("var.") else None
-    return None
+            atom = next((a for a in atoms.values() if a.start <= i < a.end), None)
+            if atom is None:
+                break
+            found.insert(0, atom)
+            i = atom.start - 1
+            while i >= 0 and doc[i].lower_ in _CONNECTORS | {"(", ")"}:
+                i -= 1  # "AST and ALT", "AST/ALT": the variables the first threshold shares
+            if i < 0 or doc[i].ent_type_ != "VAR":
+                break
+            continue
+        if found:
+            break
+        i -= 1
+    return _variable_ids(found)
 
 
 def _variable_before(span: Span) -> bool:
@@ -432,6 +483,28 @@ def share_units(found: list[dict]) -> None:
                 and first.get("unit") is None and first.get("reference") is None and second.get("unit")):
             first["unit"] = second["unit"]
             first["unit_text"] = second["unit_text"]
+            converted = conversion(first, variables()[first["variable"]["id"]])
+            if converted is not None:
+                first["conversion"] = converted
+
+
+def conversion(found: dict, var: Variable) -> dict | None:
+    """The stated bounds in the variable's canonical unit, when the stated unit differs and pint converts it;
+    recorded beside the stated bounds, which stay as written.
+
+    ``{"unit": "10*9/L", "lower": 1.5, "upper": None, "factor": 0.001}`` for "ANC >= 1,500/mm3".
+    """
+    unit = found.get("unit")
+    if not unit or not var.unit or unit == var.unit or found.get("reference"):
+        return None
+    factor = conversion_factor(unit, var.unit, var.molar_mass, var.valence)
+    if factor is None:
+        return None
+    out = {"unit": var.unit, "lower": None, "upper": None, "factor": float(f"{factor:.6g}")}
+    for name in ("lower", "upper"):
+        if name in found:
+            out[name] = float(f"{float(found[name]['value']) * factor:.6g}")
+    return out
 
 
 def _label_value(label: str, var: Variable) -> float | None:
@@ -445,7 +518,7 @@ def _label_value(label: str, var: Variable) -> float | None:
     return None
 
 
-def _categories(span: Span, var_ids, parts, context) -> list[dict]:
+def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[dict]:
     """"NYHA class III and class IV" → 3..4 labelled III..IV; "Child-Pugh B/C (7-12 points)" → 7..12 points
     labelled B..C."""
     doc = span.doc
@@ -481,7 +554,7 @@ def _categories(span: Span, var_ids, parts, context) -> list[dict]:
             if bound is not None and float(bound["value"]).is_integer():
                 bound["value"] = int(bound["value"])
         found = {
-            "kind": "measurement", "rule": "meas.class", "start": atom.start_char, "end": end,
+            "kind": "measurement", "rule": rule.id, "start": atom.start_char, "end": end,
             "negated": _negated(span, atom), "variable": {"id": var.id, "text": atom.text},
             "measure_kind": var.kind, "unit": unit, "unit_text": None, "reference": None, "method": None,
             "scale": {"name": var.id, **({"lower_label": a} if lower else {}), **({"upper_label": b} if upper else {})},

@@ -22,10 +22,13 @@ from spacy.tokenizer import Tokenizer
 
 _COMPARATOR = r">=|<=|=>|=<|[<>=~]"
 _EXTRA_PREFIX = rf"^(?:{_COMPARATOR})"
+_EMOTICON = re.compile(r"^(?:[<>=]|\(-?\d|\d-?[)D])")
 _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
     r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
+    r"|(?<=%)-(?=[0-9.])"  # HbA1c 7%-10%
+    r"|(?<=[a-z]{2})\((?=[A-Z]{2})"  # "white blood cell(WBC)"
     r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
     r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or
     r"|(?<=than)(?=[0-9])"  # "greater than75 kg"
@@ -43,10 +46,12 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         base = combined_rule_tokenizer(nlp)
         prefix = re.compile(_EXTRA_PREFIX + "|" + base.prefix_search.__self__.pattern)
         infix = re.compile(_EXTRA_INFIX + "|" + base.infix_finditer.__self__.pattern)
-        suffix = re.compile(r"(?<=[0-9])-$|" + base.suffix_search.__self__.pattern)  # "from 18- 60 years"
+        suffix = re.compile(r"(?<=[0-9])-$|(?<=[0-9])/$|" + base.suffix_search.__self__.pattern)  # "from 18- 60 years"
+    # emoticons read as comparators and values: "ECOG <3", "score <8)", "=3" are thresholds, not "<3" and "8)"
+    rules = {k: v for k, v in base.rules.items() if not _EMOTICON.match(k)}
     return Tokenizer(
         nlp.vocab,
-        rules=base.rules,
+        rules=rules,
         prefix_search=prefix.search,
         suffix_search=suffix.search,
         infix_finditer=infix.finditer,

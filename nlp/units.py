@@ -31,6 +31,7 @@ class UnitEntry:
     pint: str
     forms: list
     example: str
+    variables: list | None = None  # forms read only after these variables ("38.5 C" is a temperature)
 
 
 @lru_cache(maxsize=1)
@@ -46,11 +47,11 @@ def _form_pattern(form: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _unit_regex() -> tuple[re.Pattern, dict[str, str]]:
+def _unit_regex() -> tuple[re.Pattern, dict[str, UnitEntry]]:
     by_form = {}
     for entry in units():
         for form in entry.forms:
-            by_form[form.lower()] = entry.code
+            by_form[form.lower()] = entry
     forms = sorted(by_form, key=len, reverse=True)
     pattern = r"\s*(?P<unit>" + "|".join(_form_pattern(f) for f in forms) + r")(?![A-Za-z0-9\u00b2\u00b3])"
     return re.compile(pattern, re.IGNORECASE), by_form
@@ -64,13 +65,16 @@ def unit_at(text: str, pos: int) -> dict | None:
         return None
     written = m.group("unit")
     key = re.sub(r"\s+", " ", written.lower())
-    code = by_form.get(key)
-    if code is None:  # the form matched with other spacing: find it by its letters
+    entry = by_form.get(key)
+    if entry is None:  # the form matched with other spacing: find it by its letters
         squeezed = re.sub(r"\s+", "", key)
-        code = next((c for f, c in by_form.items() if re.sub(r"\s+", "", f) == squeezed), None)
-    if code is None:
+        entry = next((e for f, e in by_form.items() if re.sub(r"\s+", "", f) == squeezed), None)
+    if entry is None:
         return None
-    return {"code": code, "start": m.start("unit"), "end": m.end("unit"), "text": written}
+    found = {"code": entry.code, "start": m.start("unit"), "end": m.end("unit"), "text": written}
+    if entry.variables:
+        found["variables"] = entry.variables
+    return found
 
 
 _REFERENCE = re.compile(
@@ -153,6 +157,57 @@ def registry():
     return ureg
 
 
+# Codes whose numbers are not a plain multiple of another code's: per 1.73 m2 of body surface is another
+# quantity than mL/min, a log10 count is not a count, a ratio in % or points has no common scale with
+# another ratio ("HbA1c 7%" vs "53 mmol/mol" is the IFCC master equation, not a factor), and temperatures
+# have an offset. No conversion is recorded from or to them.
+_NOT_MULTIPLES = {"mL/min/{1.73_m2}", "log10{copies}/mL", "%", "{points}", "mmol/mol", "mg/g", "mg/mmol", "Cel",
+                  "[degF]"}
+
+
+@lru_cache(maxsize=None)
+def conversion_factor(source: str, target: str, molar_mass: float | None = None,
+                      valence: int | None = None) -> float | None:
+    """The factor turning a value in unit code ``source`` into ``target`` (both codes of the catalogue), or
+    ``None`` when pint cannot convert them. Mass and substance concentrations convert through
+    ``molar_mass`` (g/mol); milliequivalents through ``valence`` (mEq = mmol x valence).
+
+    >>> conversion_factor("/mm3", "10*9/L")
+    0.001
+    >>> round(conversion_factor("mg/dL", "umol/L", molar_mass=113.12), 2)  # creatinine
+    88.4
+    >>> conversion_factor("mg/dL", "umol/L") is None
+    True
+    """
+    if source == target or source in _NOT_MULTIPLES or target in _NOT_MULTIPLES:
+        return None
+    by_code = {e.code: e.pint for e in units()}
+    if source not in by_code or target not in by_code:
+        return None
+    ureg = registry()
+
+    def one(code: str):
+        """1 of ``code`` as a pint quantity; an equivalent counted as 1/valence mole."""
+        q = 1 * ureg.parse_expression(by_code[code])
+        if "mEq" in code:
+            q = q / ureg.milliequivalent * ureg.millimole / valence
+        return q
+
+    if "mEq" in source + target and not valence:
+        return None  # an equivalent is a mole only for a monovalent ion
+    quantity, goal = one(source), one(target)
+    if quantity.dimensionality != goal.dimensionality and molar_mass:
+        per_mole = molar_mass * ureg.gram / ureg.mole
+        if (quantity / per_mole).dimensionality == goal.dimensionality:
+            quantity = quantity / per_mole
+        elif (quantity * per_mole).dimensionality == goal.dimensionality:
+            quantity = quantity * per_mole
+    if quantity.dimensionality != goal.dimensionality:
+        return None
+    factor = quantity.to_base_units().magnitude / goal.to_base_units().magnitude
+    return float(f"{float(factor):.12g}")  # without float noise: 0.001, not 0.0009999999999999998
+
+
 def dimensionality(code: str) -> str:
     """The pint dimensionality of a unit code of the catalogue ("mg/dL" → "[mass] / [length] ** 3")."""
     entry = next(e for e in units() if e.code == code)
@@ -160,4 +215,4 @@ def dimensionality(code: str) -> str:
 
 
 __all__ = ["UnitEntry", "units", "unit_at", "reference_at", "method_at", "postfix_comparator_at", "registry",
-           "dimensionality"]
+           "dimensionality", "conversion_factor"]

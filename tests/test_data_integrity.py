@@ -79,3 +79,46 @@ def test_loader_rejects_duplicate_ids(tmp_path, monkeypatch):
     monkeypatch.setattr(resources, "patterns_path", lambda name: bad)
     with pytest.raises(EligexError, match="duplicate rule id"):
         _load_jsonl("lexicon.jsonl", LexiconEntry)
+
+
+MEASUREMENT_RULES = matcher_rules("measurement")
+
+
+def test_measurement_rule_ids_unique_and_dotted():
+    ids = [r.id for r in MEASUREMENT_RULES]
+    assert len(ids) == len(set(ids)) and all(i.startswith("meas.") for i in ids)
+
+
+@pytest.mark.parametrize("rule", MEASUREMENT_RULES, ids=lambda r: r.id)
+def test_measurement_rule_example_gives_its_constraint(rule):
+    nlp = load()
+    doc = nlp.make_doc(rule.example)
+    heading = {"variable_heading": ["Life expectancy:"]}.get(rule.requires, [])
+    doc._.eligex_context = {"section": "inclusion", "heading": heading}
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert rule.id in {f["rule"] for f in doc._.eligex_found if f["kind"] == "measurement"}
+
+
+def _variables_with(field):
+    from nlp.measurement import variables
+
+    return [v for v in variables().values() if getattr(v, field) is not None]
+
+
+@pytest.mark.parametrize("var", _variables_with("molar_mass"), ids=lambda v: v.id)
+def test_molar_mass_converts_between_mass_and_substance(var):
+    from nlp.units import conversion_factor
+
+    other = "umol/L" if var.unit in ("mg/dL", "ug/dL", "ng/mL", "ng/dL", "pg/mL", "g/dL") else "mg/dL"
+    factor = conversion_factor(other, var.unit, var.molar_mass, var.valence)
+    back = conversion_factor(var.unit, other, var.molar_mass, var.valence)
+    assert factor is not None and back is not None and factor * back == pytest.approx(1)
+    assert 1 < var.molar_mass < 100_000
+
+
+@pytest.mark.parametrize("var", _variables_with("valence"), ids=lambda v: v.id)
+def test_valence_converts_milliequivalents(var):
+    from nlp.units import conversion_factor
+
+    assert conversion_factor("mEq/L", "mmol/L", var.molar_mass, var.valence) == pytest.approx(1 / var.valence)
