@@ -62,8 +62,19 @@ def _grammar() -> dict:
     }
 
 
+_MEN_WITH_PARTNERS = re.compile(r"\b(?:men|males?|male\s+(?:subjects|patients|participants))\s+with\s+"
+                                r"(?:a\s+)?(?:female\s+)?partners?(?:\s+of\s+(?:child[- ]?bearing|reproductive)\s+"
+                                r"(?:potential|age))?", re.IGNORECASE)
+
+
 def _who(text: str) -> str:
+    # "men with female partners of childbearing potential" speaks of men, not of women
+    men = _MEN_WITH_PARTNERS.search(text)
+    if men:
+        text = text[:men.start()] + " " * (men.end() - men.start()) + text[men.end():]
     found = [who for who, rx in _grammar()["who"] if rx.search(text)]
+    if men and "men_with_partners" not in found:
+        found.insert(0, "men_with_partners")
     if "women_of_childbearing_potential" in found and "men_with_partners" in found:
         return "all_participants"
     return found[0] if found else "unspecified"

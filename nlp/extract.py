@@ -32,7 +32,8 @@ _GATE = re.compile(
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|"
     r"limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
-    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:year|month|week|day)\b",
+    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+)?(?:year|month|week|day)\b|"
+    r"\b(?:during|throughout|while\s+on)\s+(?:the\s+|this\s+)?(?:study|trial|treatment)\b",
     re.IGNORECASE,
 )
 _NOT_COMPUTABLE = re.compile(

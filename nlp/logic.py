@@ -20,8 +20,10 @@ EXCEPTION = re.compile(
     r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including)\b",
     re.IGNORECASE,
 )
+_PERIOD = re.compile(r"\s+(?:during|throughout|while\s+on|for\s+the\s+duration)\b", re.IGNORECASE)
 _SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
-_OR = re.compile(r"\b(?:or|either|nor)\b|/", re.IGNORECASE)
+_OR = re.compile(r"\b(?:or|either|nor)\b|\band/or\b", re.IGNORECASE)
+# a comma only lists: "MI, stroke or ACS" takes the list's last conjunction
 _AND = re.compile(r"\b(?:and|plus|with|as well as)\b|;", re.IGNORECASE)
 # words that carry no criterion of their own: what is left of an item once its constraints are read
 _FILLER = re.compile(
@@ -40,8 +42,9 @@ _FILLER = re.compile(
 
 def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
     """(constraint index, start, end) for each exception in ``text``: it lifts the nearest constraint that
-    starts before it ("malignancy within 5 years, except adequately treated basal cell carcinoma"), or the
-    first one after it when it opens the item ("Except for X, ...")."""
+    starts before it ("malignancy within 5 years, except adequately treated basal cell carcinoma"). An
+    "unless" before every constraint ("may not participate unless they use contraception") is the
+    condition the requirement is stated under, not an exception."""
     out = []
     for m in EXCEPTION.finditer(text):
         stop = len(text)
@@ -58,15 +61,18 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
             end -= 1
         if end - m.end() < 3:
             continue
+        # "... unless surgically sterilized or postmenopausal during the study": the period is not part of it
+        period = _PERIOD.search(text, m.end(), end)
+        if period:
+            end = period.start()
         before = [k for k, f in enumerate(found) if f["start"] < m.start()]
-        if before:
-            target = max(before, key=lambda k: (found[k]["start"], k))
-            # every constraint sharing that evidence (a list of events) is lifted by it
-            targets = [k for k, f in enumerate(found) if f["start"] < m.start() and
-                       (f["end"], f.get("rule")) == (found[target]["end"], found[target].get("rule"))]
-        else:
-            after = [k for k, f in enumerate(found) if f["start"] >= end]
-            targets = after[:1]
+        if not before:
+            # "may not participate unless they agree to use contraception" states the requirement itself
+            continue
+        target = max(before, key=lambda k: (found[k]["start"], k))
+        # every constraint sharing that evidence (a list of events) is lifted by it
+        targets = [k for k, f in enumerate(found) if f["start"] < m.start() and
+                   (f["end"], f.get("rule")) == (found[target]["end"], found[target].get("rule"))]
         for k in targets:
             out.append((k, m.start(), end))
     return out
@@ -94,8 +100,8 @@ def item_logic(text: str, found: list[dict]) -> str | None:
     for (s1, e1), (s2, e2) in zip(subjects, subjects[1:]):
         if s2 < e1:
             continue
-        between = text[e1:s2]
-        if _OR.search(between):
+        between = text[e1:s2].strip()
+        if between == "/" or _OR.search(between):
             or_votes += 1
         elif _AND.search(between):
             and_votes += 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import resources
+from .logic import EXCEPTION
 from .numbers import parse_number
 
 _SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|\s+or\s+|\s+and\s+|\s*/\s*",
@@ -30,10 +31,11 @@ _LEAD = re.compile(
     r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|did|do|does)\s+)*(?:not\s+)?"
     r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
     r"participated|participating|require|required|requiring)\s+)?(?:in\s+)?)?"
-    r"(?:(?:no|not|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
+    r"(?:(?:no|not|without|free\s+of|absence\s+of|never|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
-    r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|"
+    r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|participated\s+in|participating\s+in|"
+    r"already|currently|concurrent|"
     r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
     r"including)(?:\s+|$))*",
     re.IGNORECASE,
@@ -41,6 +43,7 @@ _LEAD = re.compile(
 
 
 _TAIL = re.compile(r"(?:\s+(?:taken|used|received|administered|given|performed|done|occurring|must|should|"
+                   r"completed|signed|started|stopped|discontinued|finished|ended|"
                    r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|of|in|at))+$",
                    re.IGNORECASE)
 
@@ -126,7 +129,8 @@ def _grammar() -> dict:
     right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
     return {
-        "phrase": phrase, "bare": bare, "paren_for": paren_for, "unit_of": unit_of, "cue_of": cue_of,
+        "phrase": phrase, "bare": bare, "paren_for": paren_for,
+        "during": re.compile(r"(?<![\w-])(?:" + _alt(data["during"]) + r")(?![\w-])", re.IGNORECASE), "unit_of": unit_of, "cue_of": cue_of,
         "right": re.compile(
             r"\s*(?P<word>" + _alt(w for ws in right_words.values() for w in ws) + r")\b\s*", re.IGNORECASE),
         "right_kind": {w: k for k, ws in right_words.items() for w in ws},
@@ -164,7 +168,8 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
             anchor = "last_dose"
         if kind == "after" and anchor == "study_entry":
             anchor = "study_end"
-        if kind != "after" and anchor in ("last_dose", "study_end"):
+        if kind != "after" and anchor in ("last_dose", "study_end") and \
+                not re.search(r"last|final|end|complet|discontinu|stop|exit|leav", m.group("a"), re.I):
             anchor = {"last_dose": "treatment_start", "study_end": "study_entry"}[anchor]
         return anchor, m.group("a"), m.end()
     # an anchor the catalogue does not know: keep its words, call it unspecified
@@ -193,6 +198,13 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         phrase = _phrase(text, m, g)
         if phrase is not None:
             out.append(phrase)
+    for m in g["during"].finditer(text):
+        # "Use of systemic corticosteroids during the study": the event's window is the study itself
+        if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
+            continue
+        if _FUTURE.search(text[max(0, m.start() - 80):m.start()]):
+            continue  # "plans to receive during the study" is an intention, not an exposure window
+        out.append(Phrase(m.start(), m.end(), None, None, None, None, "during", "unspecified", None, "win.during"))
     for m in g["paren_for"].finditer(text):
         # "(6 weeks for nitrosoureas or mitomycin C)" after "at least 4 weeks since prior chemotherapy"
         if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
@@ -315,7 +327,7 @@ def event_type(text: str) -> str:
     if set(words) & set(types["trial_participation"]):
         return "trial_participation"
     for w in words:
-        for kind in ("test", "procedure", "drug", "condition"):
+        for kind in ("test", "measurement", "procedure", "drug", "condition"):
             if w in types[kind]:
                 return kind
     return "other"
@@ -327,6 +339,8 @@ _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expe
                            r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
 # where an event written after its window ends: "since prior radiotherapy and recovered", "... drugs No other"
 _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
+_FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
+                     r"become\s+pregnant|may\s+require|will\s+require)\b", re.IGNORECASE)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -381,11 +395,22 @@ def split_events(text: str, start: int) -> list[tuple[int, int]]:
     if not parts:
         return [(start, start + len(text))]
     taken: list[tuple[int, int]] = []
-    for s, e in reversed(parts):
+    for k in range(len(parts) - 1, -1, -1):
+        s, e = parts[k]
         words = text[s:e].split()
         if {w.lower() for w in words} & _NO_SPLIT:
-            # "infection requiring hospitalization" governs the rest: one event from here on
-            return [(start + s, start + len(text))]
+            # "infection requiring hospitalization" governs the rest: one event from here on; a part that
+            # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.
+            # Further back in a long list, such a part is a clause of its own: the list stops there.
+            if k < len(parts) - 2 and words[0].lower() not in _NO_SPLIT:
+                break
+            j = k
+            while words[0].lower() in _NO_SPLIT and j > 0:
+                j -= 1
+                while j > 0 and text[parts[j][0]:parts[j][1]].strip().lower().rstrip(".") in ("i.e", "e.g", "ie", "eg"):
+                    j -= 1
+                words = text[parts[j][0]:parts[j][1]].split() or ["-"]
+            return [(start + parts[j][0], start + len(text))]
         if len(words) > 5 or len(taken) >= 6:
             break
         taken.insert(0, (s, e))
@@ -463,7 +488,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
                 events = split_events(text[s:e], s)
         if not events:
             masked = text[:clause] + _mask_parens(text[clause:p.start]) + text[p.start:]
-            s, e = _trim(masked, clause, p.start)
+            # "Strong CYP3A4 inhibitors, unless stopped ...": the exception is not part of the event
+            cut = EXCEPTION.search(masked, clause, p.start)
+            s, e = _trim(masked, clause, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
         if not events and prev_events and clause <= prev_clause_end:

@@ -82,3 +82,80 @@ def test_seed_003_whole_paper():
     record = extract(text)
     assert ages(record) == [("unspecified", "aged 18\u201364 years", 18, True, 64, True, "years")]
     assert evidence_problems(record) == []
+
+
+def _windows(record):
+    return [(c["section"], c["event"]["text"], c["window"]["evidence"]["text"], c["window"]["amount"],
+             c["window"]["unit"], c["window"]["direction"], c["window"]["anchor"], c["negated"])
+            for c in record["constraints"] if c["kind"] == "window"]
+
+
+def test_seed_001_time_windows():
+    record = record_of("001_0156b3f6fa234c21.txt")
+    assert _windows(record) == [
+        ("exclusion", "serious infection, i.e., requiring hospitalization and or IV antimicrobial treatment",
+         "in the 3 months prior to screening", 3, "months", "before", "screening", False),
+        ("exclusion", "cerebrovascular accident", "within 1 year before screening", 1, "years", "before",
+         "screening", False),
+        ("exclusion", "Surgery", "within 14 days before enrollment", 14, "days", "before", "enrollment", False),
+        ("exclusion", "trauma", "within 14 days before enrollment", 14, "days", "before", "enrollment", False),
+        ("exclusion", "at a stable dose for the treatment of RA or other diseases",
+         "within 28 days prior to randomization", 28, "days", "before", "randomization", True),
+        ("exclusion", "another interventional clinical trial", "within 3 months before screening", 3, "months",
+         "before", "screening", False),
+    ]
+    assert evidence_problems(record) == []
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        pytest.param("000_95a7e659c2b98278.txt",
+                     [("inclusion", "women_of_childbearing_potential", "effective", False,
+                       [("while on this trial", None, None, "during", "unspecified")], [])], id="seed-000"),
+        pytest.param("001_0156b3f6fa234c21.txt",
+                     [("exclusion", "unspecified", None, True,
+                       [("during participation in the study", None, None, "during", "unspecified"),
+                        ("for twelve months after completing the study infusion", 12, "months", "after", "last_dose")],
+                       ["unless surgically sterilized or postmenopausal"])], id="seed-001-refusal-with-exception"),
+        pytest.param("004_549002531d0362f3.txt",
+                     [("inclusion", "unspecified", None, False,
+                       [("throughout the study", None, None, "during", "unspecified"),
+                        ("for 12 months following treatment", 12, "months", "after", "last_dose")], [])],
+                     id="seed-004"),
+    ],
+)
+def test_seed_contraception(name, expected):
+    record = record_of(name)
+    got = [(c["section"], c["who"], c["method_strength"], c["negated"],
+            [(w["evidence"]["text"], w["amount"], w["unit"], w["direction"], w["anchor"]) for w in c["windows"]],
+            [e["text"] for e in c.get("exceptions", [])])
+           for c in record["constraints"] if c["kind"] == "contraception"]
+    assert got == expected
+
+
+def test_seed_000_pregnancy_test_window():
+    record = record_of("000_95a7e659c2b98278.txt")
+    (test,) = [c for c in record["constraints"] if c["kind"] == "pregnancy" and c["test"]]
+    w = test["window"]
+    assert (test["section"], test["evidence"]["text"], w["evidence"]["text"], w["amount"], w["unit"],
+            w["direction"], w["anchor"]) == ("inclusion", "pregnancy test",
+                                              "within 72 hours prior to initiation of treatment", 72, "hours",
+                                              "before", "treatment_start")
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        pytest.param("000_95a7e659c2b98278.txt", [("exclusion", "pregnancy", "Pregnant"),
+                                                  ("exclusion", "lactation", "nursing")], id="seed-000"),
+        pytest.param("001_0156b3f6fa234c21.txt", [("exclusion", "pregnancy", "Pregnant"),
+                                                  ("exclusion", "lactation", "breastfeeding")], id="seed-001"),
+        pytest.param("004_549002531d0362f3.txt", [("exclusion", "pregnancy", "Pregnant"),
+                                                  ("exclusion", "lactation", "breast feeding")], id="seed-004"),
+    ],
+)
+def test_seed_pregnancy_and_lactation(name, expected):
+    record = record_of(name)
+    assert [(c["section"], c["kind"], c["evidence"]["text"]) for c in record["constraints"]
+            if c["kind"] in ("pregnancy", "lactation") and not c.get("test")] == expected

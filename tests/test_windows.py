@@ -1,0 +1,299 @@
+"""Time windows, contraception, negation, exceptions and each item's logic and status (issue 5)."""
+
+import pytest
+
+from nlp import extract
+from nlp.window import find_phrases, interval_days
+
+
+def record(item, section="Exclusion Criteria:"):
+    return extract(f"{section}\n- {item}\n", trial_id="NCT00000000")
+
+
+def windows(item, section="Exclusion Criteria:"):
+    out = []
+    for c in record(item, section)["constraints"]:
+        if c["kind"] == "window":
+            w = c["window"]
+            out.append((c["event"]["text"], w["amount"], w["unit"], w["direction"], w["anchor"], c["negated"]))
+    return out
+
+
+# (item, [(event, amount, unit, direction, anchor, negated)])
+DURATIONS = [
+    ("Stroke within 1 year before screening", [("Stroke", 1, "years", "before", "screening", False)]),
+    ("Stroke within twelve months before randomization",
+     [("Stroke", 12, "months", "before", "randomization", False)]),
+    ("Chemotherapy within 2 wks prior to registration", [("Chemotherapy", 2, "weeks", "before", "enrollment", False)]),
+    ("Blood transfusion within 72 hrs of screening",
+     [("Blood transfusion", 72, "hours", "before", "screening", False)]),
+    ("Myocardial infarction within six (6) months prior to study entry",
+     [("Myocardial infarction", 6, "months", "before", "study_entry", False)]),
+    ("Hospitalization for heart failure within a year",
+     [("Hospitalization for heart failure", 1, "years", "before", "unspecified", False)]),
+    ("Drug or alcohol dependence within the past year",
+     [("Drug", 1, "years", "before", "unspecified", False),
+      ("alcohol dependence", 1, "years", "before", "unspecified", False)]),
+]
+
+DIRECTIONS = [
+    ("Major surgery within 30 days prior to randomization",
+     [("Major surgery", 30, "days", "before", "randomization", False)]),
+    ("Serious infection in the 3 months prior to screening",
+     [("Serious infection", 3, "months", "before", "screening", False)]),
+    ("Antimalarials taken within the last 2 weeks", [("Antimalarials", 2, "weeks", "before", "unspecified", False)]),
+    ("Myocardial infarction in the past 6 months", [("Myocardial infarction", 6, "months", "before", "unspecified", False)]),
+    ("Planned elective surgery within 6 weeks after enrollment",
+     [("Planned elective surgery", 6, "weeks", "after", "enrollment", False)]),
+    ("Antibiotics within 14 days following the last dose",
+     [("Antibiotics", 14, "days", "after", "last_dose", False)]),
+    ("Planned surgery within the next 3 months", [("Planned surgery", 3, "months", "after", "unspecified", False)]),
+    ("Use of systemic corticosteroids during the study",
+     [("systemic corticosteroids", None, None, "during", "unspecified", False)]),
+    ("At least 4 weeks since prior chemotherapy", [("chemotherapy", 4, "weeks", "since", "unspecified", False)]),
+    ("Surgery no sooner than 4 weeks before study treatment",
+     [("Surgery", 4, "weeks", "since", "treatment_start", False)]),
+    ("Diagnosis of type 2 diabetes more than 6 months ago",
+     [("type 2 diabetes", 6, "months", "since", "unspecified", False)]),
+    ("Radiotherapy completed at least 2 weeks prior to day 1", [("Radiotherapy", 2, "weeks", "since", "baseline", False)]),
+    ("Stable dose of metformin for at least 3 months before baseline",
+     [("Stable dose of metformin", 3, "months", "since", "baseline", False)]),
+    ("Type 1 diabetes mellitus (as diagnosed clinically) >= 12 months",
+     [("Type 1 diabetes mellitus", 12, "months", "since", "unspecified", False)]),
+    ("Strong CYP3A4 inhibitors, unless stopped with a one week wash-out period",
+     [("Strong CYP3A4 inhibitors", 1, "weeks", "since", "unspecified", False)]),
+]
+
+ANCHORS = [
+    ("Surgery within 14 days before enrollment", "enrollment"),
+    ("Surgery within 14 days before screening", "screening"),
+    ("Surgery within 14 days before randomisation", "randomization"),
+    ("Surgery within 14 days before signing informed consent", "consent"),
+    ("Surgery within 14 days before study entry", "study_entry"),
+    ("Surgery within 14 days before baseline", "baseline"),
+    ("Surgery within 14 days before the first dose of study drug", "treatment_start"),
+    ("Surgery within 14 days prior to initiation of treatment", "treatment_start"),
+    ("Surgery within 14 days prior to Cycle 1, Day 1", "treatment_start"),
+    ("Surgery within 14 days after the last dose of study drug", "last_dose"),
+    ("Surgery within 14 days after the end of the study", "study_end"),
+    ("Surgery within the past 14 days", "unspecified"),
+]
+
+EVENTS = [
+    # one window shared by a list gives each event its window
+    ("Prior surgery, radiation, chemotherapy, within 4 weeks prior to treatment",
+     [("surgery", "procedure"), ("radiation", "procedure"), ("chemotherapy", "drug")]),
+    ("Surgery or trauma (e.g. contusions, abrasions, stab wounds) within 14 days before enrollment",
+     [("Surgery", "procedure"), ("trauma", "procedure")]),
+    ("History of cerebrovascular accident (stroke) within 1 year before screening",
+     [("cerebrovascular accident", "condition")]),
+    ("Participation in another interventional trial within 3 months before screening",
+     [("another interventional trial", "trial_participation")]),
+    ("Positive SARS-CoV-2 RNA test within six days prior to enrollment",
+     [("Positive SARS-CoV-2 RNA test", "test")]),
+    ("Laboratory values within 14 days of registration", [("Laboratory values", "measurement")]),
+    ("Any history of ongoing, significant infections or recent serious infection, i.e., requiring hospitalization "
+     "and or IV antimicrobial treatment in the 3 months prior to screening",
+     [("serious infection, i.e., requiring hospitalization and or IV antimicrobial treatment", "condition")]),
+    ("In the opinion of the investigator, has had drug or alcohol dependence within the past year",
+     [("drug", "drug"), ("alcohol dependence", "condition")]),
+]
+
+NOT_WINDOWS = [
+    "Aged 18 to 65 years",
+    "Life expectancy of at least 3 months",
+    "Employed (minimum of 20 h per week)",
+    "Anticipated surgical procedure time less than 1 hour",
+    "Children 6 months of age or older",
+    "Plans to receive any vaccine during the study period",
+]
+
+
+@pytest.mark.parametrize("item,expected", DURATIONS + DIRECTIONS, ids=[r[0][:50] for r in DURATIONS + DIRECTIONS])
+def test_windows(item, expected):
+    assert windows(item) == expected
+
+
+@pytest.mark.parametrize("item,anchor", ANCHORS, ids=[a for _, a in ANCHORS])
+def test_anchors(item, anchor):
+    assert [w[4] for w in windows(item)] == [anchor]
+
+
+@pytest.mark.parametrize("item,expected", EVENTS, ids=[r[0][:50] for r in EVENTS])
+def test_events(item, expected):
+    got = [(c["event"]["text"], c["event"]["type"]) for c in record(item)["constraints"] if c["kind"] == "window"]
+    assert got == expected
+
+
+@pytest.mark.parametrize("item", NOT_WINDOWS)
+def test_not_windows(item):
+    assert windows(item) == []
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("within 2 weeks before randomization", {"start": -14.0, "end": 0.0}),
+        ("between 2 and 4 weeks before the first dose", {"start": -28.0, "end": -14.0}),
+        ("at least 4 weeks since prior chemotherapy", {"start": None, "end": -28.0}),
+        ("within 6 weeks after enrollment", {"start": 0.0, "end": 42.0}),
+        ("Day -28 to Day -1", {"start": -28.0, "end": -1.0}),
+    ],
+)
+def test_interval_in_days(text, expected):
+    (phrase,) = find_phrases(text)
+    assert interval_days(phrase) == expected
+
+
+def test_range_of_amounts_and_day_notation():
+    (c,) = [c for c in record("Investigational agent between 2 and 4 weeks before the first dose")["constraints"]]
+    assert (c["window"]["amount"], c["window"]["max_amount"], c["window"]["anchor"]) == (2, 4, "treatment_start")
+    (d,) = record("Screening labs must be done Day -28 to Day -1", "Inclusion Criteria:")["constraints"]
+    assert (d["window"]["amount"], d["window"]["interval_days"]) == (28, {"start": -28.0, "end": -1.0})
+
+
+def test_window_evidence_points_into_the_input():
+    text = "Exclusion Criteria:\n- Major surgery within 30 days prior to randomization\n"
+    (c,) = extract(text, trial_id="NCT00000000")["constraints"]
+    assert text[c["evidence"]["start"]:c["evidence"]["end"]] == c["evidence"]["text"] == \
+        "Major surgery within 30 days prior to randomization"
+    w = c["window"]["evidence"]
+    assert text[w["start"]:w["end"]] == "within 30 days prior to randomization"
+    assert [p["role"] for p in c["parts"]] == ["event", "window"]
+
+
+# --- pregnancy tests take the window written after them --------------------------------------------------
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("Women of child-bearing potential must have a pregnancy test performed within 72 hours prior to "
+         "initiation of treatment", (72, "hours", "before", "treatment_start")),
+        ("Negative serum pregnancy test prior to enrollment", (None, None, "before", "enrollment")),
+        ("Negative urine pregnancy test within 7 days of the first dose", (7, "days", "before", "treatment_start")),
+    ],
+)
+def test_pregnancy_test_windows(item, expected):
+    (c,) = [c for c in record(item, "Inclusion Criteria:")["constraints"] if c["kind"] == "pregnancy"]
+    w = c["window"]
+    assert c["test"] is True and (w["amount"], w["unit"], w["direction"], w["anchor"]) == expected
+
+
+# --- contraception -----------------------------------------------------------------------------------------
+
+def contraception(item, section="Inclusion Criteria:"):
+    return [(c["who"], c["method_strength"], [(w["amount"], w["unit"], w["direction"], w["anchor"]) for w in c["windows"]],
+             c["negated"], [e["text"] for e in c.get("exceptions", [])])
+            for c in record(item, section)["constraints"] if c["kind"] == "contraception"]
+
+
+DURING = (None, None, "during", "unspecified")
+
+CONTRACEPTION = [
+    ("Women of child-bearing potential must agree to use an effective contraceptive method while on this trial",
+     "Inclusion Criteria:", [("women_of_childbearing_potential", "effective", [DURING], False, [])]),
+    ("Willing to use contraception throughout the study and for 12 months following treatment",
+     "Inclusion Criteria:", [("unspecified", None, [DURING, (12, "months", "after", "last_dose")], False, [])]),
+    ("Pregnant, breastfeeding, or unwilling to practice birth control during participation in the study and for "
+     "twelve months after completing the study infusion, unless surgically sterilized or postmenopausal",
+     "Exclusion Criteria:", [("unspecified", None, [DURING, (12, "months", "after", "last_dose")], True,
+                              ["unless surgically sterilized or postmenopausal"])]),
+    ("Men with female partners of childbearing potential must use two methods of contraception during the study "
+     "and for 90 days after the last dose",
+     "Inclusion Criteria:", [("men_with_partners", "two methods", [DURING, (90, "days", "after", "last_dose")],
+                              False, [])]),
+    ("Fertile patients must use effective contraception", "Inclusion Criteria:",
+     [("all_participants", "effective", [DURING], False, [])]),
+    ("Females of childbearing potential must use a barrier method of contraception", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "barrier", [DURING], False, [])]),
+    ("All subjects must agree to use highly effective contraception for 3 months after the end of the study",
+     "Inclusion Criteria:", [("all_participants", "highly effective", [(3, "months", "after", "study_end")], False, [])]),
+    ("Does not agree to take proper contraceptive measures", "Exclusion Criteria:",
+     [("unspecified", "proper", [DURING], True, [])]),
+    ("Women taking oral contraceptives", "Exclusion Criteria:", []),
+    ("Must use contraception to avoid pregnancy during the study", "Inclusion Criteria:",
+     [("unspecified", None, [DURING], False, [])]),
+]
+
+
+@pytest.mark.parametrize("item,section,expected", CONTRACEPTION, ids=[r[0][:50] for r in CONTRACEPTION])
+def test_contraception(item, section, expected):
+    assert contraception(item, section) == expected
+
+
+def test_contraception_periods_are_not_windows_of_their_own():
+    r = record("Willing to use contraception throughout the study and for 12 months following treatment",
+               "Inclusion Criteria:")
+    assert [c["kind"] for c in r["constraints"]] == ["contraception"]
+
+
+# --- negation, exceptions, logic, status ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "item,negated",
+    [
+        ("No chemotherapy within 4 weeks prior to enrollment", True),
+        ("Without myocardial infarction within the past 6 months", True),
+        ("Free of seizures within the past 12 months", True),
+        ("Systemic anti-cancer treatment should not be used within 2 weeks prior to Cycle 1, Day 1", True),
+        ("Chemotherapy within 4 weeks prior to enrollment", False),
+        ("Not pregnant or nursing. Surgery within 4 weeks prior to enrollment", False),
+        ("Stable dose of no more than 10 mg within 4 weeks prior to enrollment", False),
+    ],
+)
+def test_negation_is_a_flag(item, negated):
+    ws = [c for c in record(item)["constraints"] if c["kind"] == "window"]
+    assert [c["negated"] for c in ws] == [negated]
+    assert ws[0]["window"]["amount"] in (2, 4, 6, 12)  # the window itself is never rewritten
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("Other malignancy within the past 5 years, with the exception of adequately treated cervical carcinoma "
+         "in situ", ["with the exception of adequately treated cervical carcinoma in situ"]),
+        ("Malignancy within 5 years except basal cell carcinoma of the skin", ["except basal cell carcinoma of the skin"]),
+        ("Chemotherapy within 4 weeks, other than hydroxyurea", ["other than hydroxyurea"]),
+        ("Live vaccines within 30 days, excluding seasonal influenza vaccine", ["excluding seasonal influenza vaccine"]),
+        ("Systemic steroids within 14 days unless used as premedication", ["unless used as premedication"]),
+    ],
+)
+def test_exceptions_lift_the_constraint_before_them(item, expected):
+    (c,) = [c for c in record(item)["constraints"] if c["kind"] == "window"]
+    assert [e["text"] for e in c["exceptions"]] == expected
+    assert all(e["evidence"]["text"] == e["text"] for e in c["exceptions"])
+
+
+@pytest.mark.parametrize(
+    "item,op",
+    [
+        ("ALT or AST >= 2x ULN", "any_of"),
+        ("AST and/or ALT > 3 x ULN", "any_of"),
+        ("Myocardial infarction, stroke or acute coronary syndrome within 30 days", "any_of"),
+        ("Age >= 18 years and ECOG 0-1", "all_of"),
+        ("Hemoglobin >= 9 g/dL; platelets >= 100,000/mm3", "all_of"),
+        ("Creatinine clearance < 45 ml/min", None),
+    ],
+)
+def test_item_logic(item, op):
+    (it,) = record(item)["items"]
+    assert (it.get("logic") or {}).get("op") == op
+    if op:
+        assert len(it["logic"]["constraints"]) >= 2
+
+
+@pytest.mark.parametrize(
+    "item,status",
+    [
+        ("Major surgery within 30 days prior to randomization", "parsed"),
+        ("ALT or AST >= 2x ULN", "parsed"),
+        ("Known hypersensitivity to any component of the study drug", "partial"),
+        ("Hemoglobin >= 9 g/dL and documented hypersensitivity to murine proteins or monoclonal antibodies",
+         "partial"),
+        ("Signed informed consent", "not_computable"),
+        ("Any condition that, in the opinion of the investigator, would interfere with the study", "not_computable"),
+    ],
+)
+def test_item_status(item, status):
+    (it,) = record(item, "Inclusion Criteria:")["items"]
+    assert it["status"] == status
