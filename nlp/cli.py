@@ -151,6 +151,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         system = [by_id.get(g["trial_id"]) for g in gold]
     else:
         system = ev.system_records_for(gold)
+    if args.corpus != "gold":
+        system = [ev.one_window_per_mention(r) for r in system]
     report = ev.score(zip(gold, system), kinds=kinds, ignore=ignore, extra_fields=extra)
     report["title"] = title
     text = ev.markdown(report, title)

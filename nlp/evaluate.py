@@ -303,6 +303,29 @@ def system_records_for(gold: list[dict]) -> list[dict]:
     return list(extract_many(trials))
 
 
+def one_window_per_mention(record: dict | None) -> dict | None:
+    """The record with one window constraint per written window phrase: the published corpora annotate a
+    temporal mention once, where our records give each event of a list its own window ("surgery or trauma
+    within 14 days" is two windows for us, one mention for LCT and Chia).
+
+    >>> w = {"kind": "window", "window": {"evidence": {"start": 20, "end": 34}}}
+    >>> len(one_window_per_mention({"constraints": [w, dict(w)]})["constraints"])
+    1
+    """
+    if not record:
+        return record
+    seen, kept = set(), []
+    for c in record.get("constraints", []):
+        if c["kind"] == "window":
+            ev = (c.get("window") or {}).get("evidence") or c["evidence"]
+            key = (ev["start"], ev["end"])
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(c)
+    return {**record, "constraints": kept}
+
+
 def below_floors(report: dict, floors: dict) -> list[str]:
     """Kinds whose F1 fell below their recorded floor: ``{"age": {"span_f1": 0.9, "full_f1": 0.85}}``."""
     out = []

@@ -304,8 +304,8 @@ def interval_days(p: Phrase) -> dict:
     if p.amount is None or p.unit is None:
         return {"start": 0.0 if p.direction == "during" else None, "end": None}
     per = _data()["days_per_unit"][p.unit]
-    days = round(p.amount * per, 2)
-    far = round(p.max_amount * per, 2) if p.max_amount is not None else None
+    days = float(round(p.amount * per, 2))
+    far = float(round(p.max_amount * per, 2)) if p.max_amount is not None else None
     if p.direction == "before":
         return {"start": -(far if far is not None else days), "end": -days if far is not None else 0.0}
     if p.direction == "after":

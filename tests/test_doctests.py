@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["nlp", "nlp.bounds", "nlp.units", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
-           "nlp.pipeline", "nlp.errors", "nlp.resources"]
+           "nlp.pipeline", "nlp.errors", "nlp.resources", "nlp.window", "nlp.contraception", "nlp.logic",
+           "nlp.evaluate"]
 
 
 @pytest.mark.parametrize("name", MODULES)
