@@ -104,7 +104,8 @@ def _grammar() -> dict:
     short = {f for f in unit_of if len(f) <= 2}
     long_units = _alt(f for f in unit_of if f not in short)
     short_units = _alt(short)
-    unit = rf"(?:{long_units})\b|(?<=\d)(?:{short_units})\b|(?<=\d\s)(?:{short_units})\b(?![-/])"
+    # one-letter units only in lower case: "1.5 D" is a dioptre, "24h" and "28 d" are times
+    unit = rf"(?:{long_units})\b|(?<=\d)(?-i:{short_units})\b|(?<=\d\s)(?-i:{short_units})\b(?![-/])"
     cue_of = {}
     for cue in data["cues"]:
         for phrase in cue["left"]:
