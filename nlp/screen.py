@@ -105,8 +105,36 @@ class Trials:
     unchecked: list[list[str]]  # per trial: items with computable content not captured or not computable
 
 
-def constraints_table(records: Iterable[dict]) -> Trials:
-    """Flatten trial records (schema-valid; error records are skipped) into the table ``screen`` uses."""
+def registry_constraints(record: dict) -> list[dict]:
+    """The registry's own age limits and sex as inclusion constraints (``"source": "registry"``, no span
+    in the criteria text): a trial's structured fields bind as much as its text.
+
+    >>> [c["lower"]["value"] for c in registry_constraints({"registry": {"minimum_age": {"text": "18 Years",
+    ...     "value": 18, "unit": "years"}, "maximum_age": None, "sex": "all"}})]
+    [18]
+    """
+    reg = record.get("registry") or {}
+    out = []
+    lo, hi = reg.get("minimum_age"), reg.get("maximum_age")
+    if (lo and lo.get("value") is not None) or (hi and hi.get("value") is not None):
+        said = ", ".join(f"{name} age {b['text']}" for name, b in (("minimum", lo), ("maximum", hi)) if b)
+        c = {"id": "registry.age", "kind": "age", "section": "inclusion", "negated": False, "source": "registry",
+             "evidence": {"start": None, "end": None, "text": f"registry: {said}"}, "variable": "age",
+             "unit": (lo or hi)["unit"]}
+        if lo and lo.get("value") is not None:
+            c["lower"] = {"value": lo["value"], "inclusive": True, "unit": lo["unit"]}
+        if hi and hi.get("value") is not None:
+            c["upper"] = {"value": hi["value"], "inclusive": True, "unit": hi["unit"]}
+        out.append(c)
+    if reg.get("sex") in ("female", "male"):
+        out.append({"id": "registry.sex", "kind": "sex", "section": "inclusion", "negated": False, "source": "registry",
+                    "evidence": {"start": None, "end": None, "text": f"registry: sex {reg['sex']}"}, "value": reg["sex"]})
+    return out
+
+
+def constraints_table(records: Iterable[dict], *, use_registry: bool = True) -> Trials:
+    """Flatten trial records (schema-valid; error records are skipped) into the table ``screen`` uses;
+    with ``use_registry``, the registry's age limits and sex are added as inclusion constraints."""
     recs = [r for r in records if "error" not in r]
     rows: list[dict] = []
     group_of: list[int] = []
@@ -122,7 +150,7 @@ def constraints_table(records: Iterable[dict]) -> Trials:
                 for cid in item["logic"]["constraints"]:
                     logic_of[cid] = (item["id"], item["logic"]["op"])
         groups: dict[Any, int] = {}
-        for c in record.get("constraints", []):
+        for c in record.get("constraints", []) + (registry_constraints(record) if use_registry else []):
             key = ("logic",) + logic_of[c["id"]] if c["id"] in logic_of else ("own", c["id"])
             if key not in groups:
                 groups[key] = len(g_op)
@@ -368,7 +396,8 @@ class Screening:
         and span, and (when unknown) the fact that would decide it."""
         row, c = self.trials.rows[r], self.trials.rows[r]["c"]
         s, a = int(self.status[r, p]), int(self.applies[r, p])
-        out = {"id": c["id"], "item": c.get("item"), "section": c["section"], "kind": c["kind"],
+        out = {"id": c["id"], "item": c.get("item"), "source": c.get("source", "text"), "section": c["section"],
+               "kind": c["kind"],
                "status": STATUS[s], "applies": {2: True, 1: None, 0: False}[a],
                "reason": explain(row, self, r, p), "text": c["evidence"]["text"],
                "start": c["evidence"]["start"], "end": c["evidence"]["end"]}
@@ -380,13 +409,15 @@ class Screening:
         return out
 
 
-def screen(patients: list[Patient], records: Iterable[dict], *, max_age_days: float | None = None) -> Screening:
-    """Screen ``patients`` against trial ``records``.
+def screen(patients: list[Patient], records: Iterable[dict], *, max_age_days: float | None = None,
+           use_registry: bool = True) -> Screening:
+    """Screen ``patients`` against trial ``records`` (or a ``Trials`` table built once for many screens).
 
     ``max_age_days``: measurements older than this are stale (unknown) even for constraints without a
-    window (default: only a constraint's own window makes a measurement stale).
+    window (default: only a constraint's own window makes a measurement stale). ``use_registry``: the
+    registry's age limits and sex count as inclusion constraints.
     """
-    trials = records if isinstance(records, Trials) else constraints_table(records)
+    trials = records if isinstance(records, Trials) else constraints_table(records, use_registry=use_registry)
     keys = [row["key"] for row in trials.rows if row["kind"] == "measurement"]
     facts = patient_facts(list(patients), keys)
     n_r, n_p = len(trials.rows), len(facts.patients)
