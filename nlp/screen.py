@@ -287,14 +287,15 @@ def patient_facts(patients: list[Patient], keys: Iterable[str]) -> Facts:
 def match_terms(terms: list[tuple[int, str]], facts: Facts) -> pd.DataFrame:
     """Which facts each term names: a join on words. ``terms`` are (term id, text); the result has
     columns term, fact (every word of the term is a word of one of the fact's names)."""
-    trows = [(tid, w, len(ws)) for tid, text in terms for ws in [words(text)] if ws for w in ws]
+    # each text gets its own key: several texts may share a term id (the alternatives of one exception)
+    trows = [(n, tid, w, len(ws)) for n, (tid, text) in enumerate(terms) for ws in [words(text)] if ws for w in ws]
     if not trows or facts.names.empty:
         return pd.DataFrame({"term": pd.Series(dtype=np.int64), "fact": pd.Series(dtype=np.int64)})
-    tt = pd.DataFrame(trows, columns=["term", "word", "need"])
+    tt = pd.DataFrame(trows, columns=["key", "term", "word", "need"])
     joined = tt.merge(facts.names, on="word")
-    counts = joined.groupby(["term", "need", "fact", "name"], sort=False).size().reset_index(name="have")
+    counts = joined.groupby(["key", "term", "need", "fact", "name"], sort=False).size().reset_index(name="have")
     hit = counts[counts["have"] == counts["need"]]
-    return hit[["term", "fact"]].drop_duplicates().reset_index(drop=True)
+    return hit[["term", "fact"]].drop_duplicates().astype(np.int64).reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -343,10 +344,8 @@ class Screening:
             reports = []
             for g in deciding:
                 for r in self._rows_of_group(g):
-                    report = self.report(r, p)
-                    if v == NOT_MET and report["status"] == "unknown":
-                        continue
-                    reports.append(report)
+                    if self._effective(r, p) == self.group[g, p]:
+                        reports.append(self.report(r, p))
             verdict = {"patient_id": patient.id, "trial_id": record["trial_id"], "verdict": VERDICT[v],
                        "unknown": int(unknown)}
             if v == NOT_MET:
@@ -362,6 +361,14 @@ class Screening:
         for n, verdict in enumerate(out, 1):
             verdict["rank"] = n
         return out
+
+    def _effective(self, r: int, p: int) -> int:
+        """What constraint ``r`` contributes to its group: for an exclusion, met and applying; for an
+        inclusion, met or lifted."""
+        s, a = int(self.status[r, p]), int(self.applies[r, p])
+        if self.trials.rows[r]["c"]["section"] == "exclusion":
+            return min(s, a)
+        return max(s, 2 - a)
 
     def ranking(self, p: int) -> list[tuple[str, str, int]]:
         """(trial id, verdict, unknowns) for patient ``p``, best first: eligible, then fewest unknowns."""
@@ -625,12 +632,12 @@ def _matches(ctx: _Context, idx: np.ndarray, concept_key: str, categories) -> pd
         allowed = hits.apply(lambda h: h["category"] in categories[int(h["row"])], axis=1) if len(hits) else []
         hits = hits[allowed] if len(hits) else hits
     exc = [(int(i), t) for i in idx for e in ctx.trials.rows[i]["c"].get("exceptions", []) for t in alternatives(e["text"])]
+    for i in idx:
+        ctx.trials.rows[i]["fact_exceptions"] = True
     if exc and len(hits):
         lifted = match_terms(exc, ctx.facts).rename(columns={"term": "row"})
         hits = hits.merge(lifted.assign(lifted=True), on=["row", "fact"], how="left")
         hits = hits[hits["lifted"].isna()].drop(columns="lifted")
-        for i in idx:
-            ctx.trials.rows[i]["fact_exceptions"] = True
     return hits
 
 
@@ -861,7 +868,7 @@ def _condition_holds(ctx: _Context, terms: list[tuple[int, str]]) -> np.ndarray:
             out[tid] = special
             continue
         found = np.zeros(n_p, dtype=bool)
-        found[hits.loc[hits["term"] == tid, "patient"].to_numpy()] = True
+        found[hits.loc[hits["term"] == tid, "patient"].to_numpy(dtype=np.int64)] = True
         out[tid] = np.where(found, MET, np.where(complete, NOT_MET, UNKNOWN))
     return out
 
