@@ -326,34 +326,33 @@ class Screening:
 
     def patient_verdicts(self, p: int, *, details: bool = False) -> list[dict]:
         patient = self.facts.patients[p]
+        tr = self.trials
+        rows_of_trial = self._rows_by_trial() if details else None
+        verdict_of = self.trial[:, p]
+        g_val, g_sec = self.group[:, p], tr.group_section
+        g_verdict = verdict_of[tr.group_trial]
+        # the groups that decide: failing inclusions and holding exclusions of an ineligible trial,
+        # unknown groups of an indeterminate one
+        deciding = ((g_verdict == NOT_MET) & (((g_sec == 0) & (g_val == NOT_MET)) | ((g_sec == 1) & (g_val == MET)))) | \
+                   ((g_verdict == UNKNOWN) & (g_val == UNKNOWN) & (g_sec != 2))
+        unknown = np.bincount(tr.group_trial, weights=((g_val == UNKNOWN) & (g_sec != 2)), minlength=len(tr.records))
+        by_trial: dict[int, list[int]] = {}
+        for g in np.flatnonzero(deciding):
+            by_trial.setdefault(int(tr.group_trial[g]), []).append(int(g))
         out = []
-        rows_of_trial = self._rows_by_trial()
-        groups_of_trial = self._groups_by_trial()
-        for t, record in enumerate(self.trials.records):
-            v = int(self.trial[t, p])
-            deciding, unknown = [], 0
-            for g in groups_of_trial[t]:
-                sec, gv = self.trials.group_section[g], self.group[g, p]
-                if sec == 2:
-                    continue
-                if v == NOT_MET and ((sec == 0 and gv == NOT_MET) or (sec == 1 and gv == MET)):
-                    deciding.append(g)
-                elif v == UNKNOWN and gv == UNKNOWN:
-                    deciding.append(g)
-                unknown += gv == UNKNOWN
-            reports = []
-            for g in deciding:
-                for r in self._rows_of_group(g):
-                    if self._effective(r, p) == self.group[g, p]:
-                        reports.append(self.report(r, p))
+        for t, record in enumerate(tr.records):
+            v = int(verdict_of[t])
             verdict = {"patient_id": patient.id, "trial_id": record["trial_id"], "verdict": VERDICT[v],
-                       "unknown": int(unknown)}
-            if v == NOT_MET:
-                verdict["excluded_by"] = reports
-            elif v == UNKNOWN:
-                verdict["deciding"] = reports
-                verdict["needs"] = sorted({r["needs"] for r in reports if r.get("needs")})
-            verdict["unchecked_items"] = self.trials.unchecked[t]
+                       "unknown": int(unknown[t])}
+            if v != MET:
+                reports = [self.report(r, p) for g in by_trial.get(t, ()) for r in self._rows_of_group(g)
+                           if self._effective(r, p) == g_val[g]]
+                if v == NOT_MET:
+                    verdict["excluded_by"] = reports
+                else:
+                    verdict["deciding"] = reports
+                    verdict["needs"] = sorted({r["needs"] for r in reports if r.get("needs")})
+            verdict["unchecked_items"] = tr.unchecked[t]
             if details:
                 verdict["constraints"] = [self.report(r, p) for r in rows_of_trial[t]]
             out.append(verdict)
@@ -361,14 +360,6 @@ class Screening:
         for n, verdict in enumerate(out, 1):
             verdict["rank"] = n
         return out
-
-    def _effective(self, r: int, p: int) -> int:
-        """What constraint ``r`` contributes to its group: for an exclusion, met and applying; for an
-        inclusion, met or lifted."""
-        s, a = int(self.status[r, p]), int(self.applies[r, p])
-        if self.trials.rows[r]["c"]["section"] == "exclusion":
-            return min(s, a)
-        return max(s, 2 - a)
 
     def ranking(self, p: int) -> list[tuple[str, str, int]]:
         """(trial id, verdict, unknowns) for patient ``p``, best first: eligible, then fewest unknowns."""
@@ -382,14 +373,6 @@ class Screening:
             self._by_trial = by
         return self._by_trial
 
-    def _groups_by_trial(self) -> list[list[int]]:
-        if not hasattr(self, "_g_by_trial"):
-            by: list[list[int]] = [[] for _ in self.trials.records]
-            for g, t in enumerate(self.trials.group_trial):
-                by[t].append(g)
-            self._g_by_trial = by
-        return self._g_by_trial
-
     def _rows_of_group(self, g: int) -> list[int]:
         if not hasattr(self, "_by_group"):
             by: dict[int, list[int]] = {}
@@ -397,6 +380,14 @@ class Screening:
                 by.setdefault(int(gg), []).append(r)
             self._by_group = by
         return self._by_group.get(g, [])
+
+    def _effective(self, r: int, p: int) -> int:
+        """What constraint ``r`` contributes to its group: for an exclusion, met and applying; for an
+        inclusion, met or lifted."""
+        s, a = int(self.status[r, p]), int(self.applies[r, p])
+        if self.trials.rows[r]["c"]["section"] == "exclusion":
+            return min(s, a)
+        return max(s, 2 - a)
 
     def report(self, r: int, p: int) -> dict:
         """One constraint for one patient: status, whether it applies, the reason, the criterion's text
