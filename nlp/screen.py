@@ -83,9 +83,9 @@ def window_interval(window: dict | None) -> tuple[float, float]:
         return (start, end)
     amount = _days(window.get("amount"), window.get("unit"))
     if direction == "since":
-        return (-math.inf, -amount)
+        return (-math.inf, -float(amount))
     far = _days(window.get("max_amount"), window.get("unit"))
-    return (-(far if not math.isnan(far) else amount), 0.0)
+    return (-float(far if not math.isnan(far) else amount), 0.0)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -146,3 +146,12 @@ def test_cli_screen_raw_trials_and_bad_patient(tmp_path, capsys):
     assert lines[0]["error"]["code"] == "E041" and lines[0]["patient_id"] == "P10"
     assert lines[1]["patient_id"] == "P9" and lines[1]["trial_id"] == "NCT01573923"
     assert "[E041]" in captured.err
+
+
+@pytest.mark.parametrize("name", ["nlp.convert", "nlp.reference", "nlp.patients", "nlp.screen"])
+def test_screening_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
