@@ -704,8 +704,8 @@ def _eval_window(ctx: _Context, idx: np.ndarray) -> None:
         when = np.where(cond, s["start"], s["end"]).astype(float)
         s["ok"] = np.where(np.isnan(when), UNKNOWN, np.where(when <= limit, MET, NOT_MET))
         s["ok_min"] = s["ok"]
-    ok_since = np.fmax(_pivot(ctx, idx, s, "ok", "max"), np.nan) if len(s) else np.full(ok_before.shape, np.nan)
-    if len(s):
+    ok_since = np.full(ok_before.shape, np.nan)
+    if len(s):  # any onset old enough for a condition; every exposure old enough for the rest
         ok_since = np.where(is_cond[:, None], _pivot(ctx, idx, s, "ok", "max"), _pivot(ctx, idx, s, "ok_min", "min"))
     ok = np.where(since[:, None], ok_since, ok_before)
     _set(ctx, idx, ok == MET, MET, R_MATCH)
