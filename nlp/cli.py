@@ -4,6 +4,7 @@
                    [--id-column COL] [--text-column COL] [--errors FILE]
     eligex evaluate GOLD [--corpus gold|lct|chia|covid] [--records FILE] [--markdown F] [--json F] [--floors F]
     eligex validate FILE...
+    eligex screen --patients P.jsonl --trials RECORDS_OR_TRIALS [-o verdicts.jsonl] [--details]
 
 Exit codes: 0 when every input was processed (for ``validate``, every record is valid; for
 ``evaluate``, no kind fell below its floor); 1 when some input gave an error record (or a record is
@@ -61,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
 
     va = sub.add_parser("validate", help="check a file of records against the schema and the input text")
     va.add_argument("files", nargs="+", metavar="FILE")
+
+    from .screen_cli import add_parser as add_screen_parser
+
+    add_screen_parser(sub)
     return p
 
 
@@ -71,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "screen":
+            from .screen_cli import run as screen_run
+
+            return screen_run(args)
         return _validate(args)
     except EligexError as exc:
         print(f"eligex: {exc}", file=sys.stderr)

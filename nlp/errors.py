@@ -39,6 +39,20 @@ ERRORS: dict[str, str] = {
     "E040": "{path}:{line}: {detail}",
     # internal: a bug, reported instead of written silently
     "E099": "internal error while extracting: {detail}",
+    # screening: patients (E041-E053) and trials to screen (E054-E059)
+    "E041": "patient {patient}: does not match schemas/patient.schema.json: {problems}",
+    "E042": "patient {patient}: {where}: variable {variable!r} is not an id or alias of patterns/variables.jsonl",
+    "E043": "patient {patient}: {where}: unit {unit!r} is not a unit of patterns/units.jsonl nor one pint knows",
+    "E044": "patient {patient}: {where}: unit {unit!r} does not measure {variable} (expected a unit like {expected})",
+    "E045": "patient {patient}: {field} {value!r} is not a calendar date (expected YYYY-MM-DD)",
+    "E046": "patient {patient}: {field} {value} is after the as-of date {as_of}",
+    "E047": "patient {patient}: the birth date {birth_date} gives {derived} years at the as-of date, but age says {age}",
+    "E048": "patient id {patient!r} appears again (first at {first})",
+    "E049": "the patients input holds no patients",
+    "E050": "patient {patient}: {where}: a {variable} value without a unit (expected a unit like {expected})",
+    "E051": "patient {patient}: frequency {frequency!r} of {drug} is not one of patterns/screen.json (give per_day instead)",
+    "E053": "patient {patient}: a male patient cannot be {field}",
+    "E054": "the trials input holds no trial records to screen ({detail})",
 }
 
 WARNINGS: dict[str, str] = {
