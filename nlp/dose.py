@@ -156,6 +156,11 @@ def _atoms(span: Span) -> list[Span]:
     return [a for a in (span.doc._.eligex_atoms or []) if span.start <= a.start < span.end]
 
 
+def _kind(atom: Span) -> str | None:
+    drug = _drug_of(atom)
+    return drug.kind if drug is not None else None
+
+
 def _drug_of(atom: Span) -> Drug | None:
     return drugs().get(atom.id_[5:]) if atom.id_.startswith("drug.") else None
 
@@ -220,13 +225,15 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
 
     # the drug nearest the number is the one dosed ("corticosteroids (oral prednisone > 20 mg/day)"); a brand
     # name beside its generic ("hydroxychloroquine (Plaquenil)") is the same drug
-    drug_atom = drug_atoms[-1]
-    first_atom = drug_atom
-    for a in reversed(drug_atoms[:-1]):
-        if a.id_ != drug_atom.id_:
-            break
-        first_atom = a
-    lead = first_atom.start
+    # the first drug named is the one dosed ("prednisolone (or prednisone, or equivalent) at > 20 mg/D",
+    # "simvastatin or lovastatin > 40 mg"), unless it is a class and a drug follows ("corticosteroids (oral
+    # prednisone > 20 mg/day)")
+    drug_atom = next((a for a in drug_atoms if _kind(a) == "drug"), drug_atoms[0])
+    if rule.id == "dose.drug_first":
+        gap = [t.lower_ for t in doc[drug_atoms[-1].end:numbers[-1].i] if t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE")]
+        if gap and gap[-1] == "or":
+            return None  # "hydrocortisone (or 2.5 mg prednisone)": an alternative to what came before
+    lead = drug_atom.start
     while lead > span.start and doc[lead - 1].lower_ in _LEAD:
         lead -= 1
     start = doc[lead].idx if rule.id == "dose.drug_first" else span.start_char
@@ -254,6 +261,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     if drug is None:
         return None
     # what may follow: or equivalent, a frequency, a route, in any order
+    route_after = None
     for _ in range(3):
         moved = False
         eq = _EQUIVALENT.match(text, end) or _MME.match(text, end)
@@ -261,6 +269,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
             or_equivalent = True
             # a closing parenthesis belongs to the phrase only if it opened it
             end = eq.end() - 1 if eq.group().rstrip().endswith(")") and "(" not in eq.group() else eq.end()
+            moved = True
+        by = _ROUTE_AFTER.match(text, end)
+        if by is not None and route_after is None:  # "100 mg by mouth daily"
+            route_after = by
+            end = by.end()
             moved = True
         freq = _FREQUENCY.match(text, end) if time is None and not per_dose else None
         if freq is not None:
@@ -275,7 +288,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     evidence_text = text[start:end]
     if re.search(r"\bequivalents?\b|\bMME\b", evidence_text, re.IGNORECASE):
         or_equivalent = True
-    route = _route(doc, span, drug_atom, end)
+    route = _route(doc, span, drug_atom, route_after)
     cumulative = any(t.lower_ in _CUMULATIVE for t in doc[max(0, span.start - 4):span.end]) or \
         bool(re.search(r"\bcumulative\b|\blifetime\b", evidence_text, re.IGNORECASE))
     bounds = interval(values) if any(v["op"] for v in values) or len(values) == 2 else \
@@ -326,7 +339,7 @@ def _with_frequency(code: str, time: str | None, freq: re.Match) -> tuple[str, s
     return code, time, True, freq.end()
 
 
-def _route(doc, span: Span, drug_atom: Span, end: int) -> str | None:
+def _route(doc, span: Span, drug_atom: Span, after: re.Match | None) -> str | None:
     """The route as stated: a route word just before the drug ("oral prednisone", "IV methylprednisolone")
     or right after the dose ("10 mg orally")."""
     for t in reversed(doc[max(span.start - 1, drug_atom.start - 3, 0):drug_atom.start]):
@@ -335,10 +348,9 @@ def _route(doc, span: Span, drug_atom: Span, end: int) -> str | None:
             return route
         if t.is_punct and t.text not in "(-":
             break
-    m = _ROUTE_AFTER.match(doc.text, end)
-    if m is not None:
-        return _ROUTES.get(re.sub(r"\s+", " ", m.group("route").lower()).rstrip("."), None) or \
-            _ROUTES.get(m.group("route").lower())
+    if after is not None:
+        said = re.sub(r"\s+", " ", after.group("route").lower())
+        return _ROUTES.get(said) or _ROUTES.get(said.rstrip("."))
     return None
 
 
