@@ -281,6 +281,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
             moved = True
         if not moved:
             break
+    if text[start:end].count(")") > text[start:end].count("(") and text[max(0, start - 1):start] == "(":
+        start -= 1  # "(NE) equivalent unit dose of ...": the abbreviation's parenthesis opens before it
     if text[start:end].count("(") > text[start:end].count(")"):
         close = re.match(r"\s*\)", text[end:])
         if close:  # "hydroxychloroquine (<= 400 mg/day)": the parenthesis opened in the evidence closes it
