@@ -11,7 +11,8 @@ mapping and its limits.
   (measurement); ``numeric_att_min``/``numeric_att_max`` (99999 = open) give the values; no inclusive
   flags, so values are compared without them.
 - Chia: ``Value`` entities with ``Has_value`` from ``Person`` (age) or ``Measurement`` (measurement),
-  ``Multiplier`` by ``Has_multiplier``; ``Temporal`` entities with ``Has_temporal`` (window).
+  ``Multiplier`` by ``Has_multiplier``; ``Temporal`` entities with ``Has_temporal`` (window); a ``Drug``'s
+  ``Value`` or ``Multiplier`` holding a number with a dose unit (dose).
 """
 
 from __future__ import annotations
@@ -125,6 +126,32 @@ def _alias_table() -> dict[str, str]:
     return {a.lower(): v.id for v in variables().values() for a in v.aliases}
 
 
+def drug_id(name: str) -> str:
+    """A corpus' drug text as our catalogue id when it is one of the drug catalogue's aliases ("MMF" →
+    mycophenolate_mofetil); otherwise the text itself."""
+    from .drugs import drugs
+
+    table = {a.lower(): d.id for d in drugs().values() for a in d.aliases}
+    return table.get(re.sub(r"\s+", " ", name.strip().lower()), name)
+
+
+def dose_unit(value_text: str) -> str | None:
+    """The dose unit code written after the first number of a corpus value text ("> 6mg/day" → mg/day)."""
+    from .dose import dose_unit_at
+
+    m = re.search(_NUMBER, value_text)
+    if not m:
+        return None
+    unit = dose_unit_at(value_text, m.end())
+    if unit is None:
+        return None
+    freq = re.match(r"\s*(?:(?:of\s+)?[a-z]+\s+)?(?:daily|per\s+day|a\s+day|qd|/d\b)", value_text[unit["end"]:],
+                    re.IGNORECASE)
+    if freq and unit["time"] is None:
+        return unit["code"] + "/day"
+    return unit["code"]
+
+
 def _num(text: str) -> float | None:
     value = parse_number(re.sub(r"[^\d.,]", "", text) or text)
     return float(value) if value is not None else None
@@ -202,7 +229,7 @@ def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
                 **bounds}
     if ev["type"] == "Drug" and role == "Dose":
         name = head.get("text", "")
-        return {**base, "kind": "dose", "drug": {"id": name, "text": name}, "unit": unit, **bounds}
+        return {**base, "kind": "dose", "drug": {"id": drug_id(name), "text": name}, "unit": unit, **bounds}
     if role in ("Temporality", "Duration") and tunit and len(values) == 1:
         direction = "before" if op in ("LT", "LTEQ", None, "EQ") else "since"
         if role == "Duration":
@@ -266,7 +293,7 @@ def covid(folder: str | Path) -> Iterator[dict]:
 
 
 # -- Chia -----------------------------------------------------------------------------------------------
-CHIA_KINDS = ("age", "measurement", "window")
+CHIA_KINDS = ("age", "measurement", "dose", "window")
 CHIA_IGNORE = ("section", "window.anchor")
 
 _CMP = [
@@ -351,6 +378,20 @@ def chia(folder: str | Path) -> Iterator[dict]:
                         c["reference"] = {"type": "ULN"}
                         c["unit"] = None
                     constraints.append(c)
+            elif rtype in ("Has_value", "Has_multiplier") and head["type"] == "Drug" and \
+                    val["type"] in ("Value", "Multiplier"):
+                # a dose: a number with a dose unit ("> 6mg/day", "≤0.5 mg/kg/day"); "stable doses", "daily",
+                # "at least one" are not
+                # the value span often stops before "daily" or "per day": read on into the text
+                # (only where the offsets hold: some Chia offsets are shifted)
+                aligned = text[val["start"]:val["end"]] == val["text"]
+                unit = dose_unit(val["text"] + (text[val["end"]:val["end"] + 20].split("\n")[0] if aligned else ""))
+                bounds, _ = parse_value(val["text"])
+                if unit is None or bounds is None:
+                    continue
+                constraints.append({**base, "kind": "dose", "evidence": _span(text, start, end),
+                                    "drug": {"id": drug_id(head["text"]), "text": head["text"]}, "unit": unit,
+                                    **bounds})
             elif rtype == "Has_temporal" and val["type"] == "Temporal":
                 window = _temporal(val["text"])
                 if window is None:

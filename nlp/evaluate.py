@@ -71,7 +71,10 @@ def norm_unit(unit: Any) -> Any:
     if u is None:
         return None
     code = _unit_codes().get(u, u)
-    return None if code == "{points}" else code
+    if code == "{points}":
+        return None
+    # UCUM brackets and micro spellings: "[IU]/kg/day" and "IU/kg/day", "ug" and "µg" say the same
+    return re.sub(r"\[(\w+)\]", r"\1", code).replace("µg", "ug").replace("mcg", "ug")
 
 
 def norm_name(name: Any) -> Any:

@@ -213,6 +213,16 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
             c["condition"] = found["condition"]
         if found.get("conversion"):
             c["conversion"] = found["conversion"]
+    elif found["kind"] == "dose":
+        c["negated"] = found["negated"]
+        c["drug"] = found["drug"]
+        for name in ("lower", "upper"):
+            if name in found:
+                c[name] = found[name]
+        for name in ("unit", "unit_text", "per", "route", "or_equivalent", "cumulative"):
+            c[name] = found[name]
+        if found.get("equivalent"):
+            c["equivalent"] = found["equivalent"]
     elif found["kind"] in ("pregnancy", "lactation"):
         c["negated"] = found["negated"]
         if found["kind"] == "pregnancy":

@@ -1,8 +1,8 @@
 """The spaCy pipeline: a blank English pipeline, our tokenizer and rule-based components.
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
-    → eligex_atoms → eligex_age → eligex_measurement → eligex_pregnancy → eligex_sex → eligex_window
-    → eligex_negation
+    → eligex_atoms → eligex_age → eligex_measurement → eligex_dose → eligex_pregnancy → eligex_sex
+    → eligex_window → eligex_negation
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -21,11 +21,13 @@ from spacy.util import filter_spans
 
 from . import age as age_rules
 from . import contraception as contraception_rules
+from . import dose as dose_rules
 from . import measurement as measurement_rules
 from . import negation  # noqa: F401  (registers eligex_negation)
 from . import pregnancy as pregnancy_rules
 from . import sex as sex_rules
 from . import window as window_rules
+from .drugs import drugs
 from .extensions import register_extensions
 from .numbers import parse_number
 from .rules import lexicon, matcher_rules
@@ -133,6 +135,19 @@ class MeasurementComponent(_RuleMatcher):
         return doc
 
 
+@Language.factory("eligex_dose")
+class DoseComponent(_RuleMatcher):
+    """Dose limits on a drug or drug class: "oral prednisone equivalent >10 mg/day", "methotrexate up to
+    25 mg/week", "<= 10 mg/day of prednisone or equivalent", "cumulative doxorubicin <= 300 mg/m2"."""
+
+    kind = "dose"
+
+    def __call__(self, doc: Doc) -> Doc:
+        if any(a.label_ == "DRUG" for a in doc._.eligex_atoms or []):
+            doc._.eligex_found.extend(self.found(doc, dose_rules.build))
+        return doc
+
+
 @Language.factory("eligex_pregnancy")
 class PregnancyComponent(_RuleMatcher):
     """Pregnancy and lactation as criteria, pregnancy tests: "Pregnant or nursing women", "negative serum
@@ -205,8 +220,9 @@ class WindowComponent:
 def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
-    >>> [name for name in build_pipeline().pipe_names]
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_pregnancy', 'eligex_sex', 'eligex_window', 'eligex_negation']
+    >>> build_pipeline().pipe_names  # doctest: +NORMALIZE_WHITESPACE
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_dose', 'eligex_pregnancy',
+     'eligex_sex', 'eligex_window', 'eligex_negation']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -222,9 +238,13 @@ def build_pipeline() -> Language:
     # the variable catalogue's aliases: "ALT", "absolute neutrophil count", "New York Heart Association"
     ruler.add_patterns([{"label": "VAR", "pattern": alias, "id": f"var.{v.id}"}
                         for v in measurement_rules.variables().values() for alias in v.aliases])
+    # the drug catalogue's names: "prednisone", "mycophenolate mofetil", "strong CYP3A4 inhibitors"
+    ruler.add_patterns([{"label": "DRUG", "pattern": alias, "id": f"drug.{d.id}"}
+                        for d in drugs().values() for alias in d.aliases])
     nlp.add_pipe("eligex_atoms")
     nlp.add_pipe("eligex_age")
     nlp.add_pipe("eligex_measurement")
+    nlp.add_pipe("eligex_dose")
     nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
     nlp.add_pipe("eligex_window")

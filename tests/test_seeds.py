@@ -99,8 +99,6 @@ def test_seed_001_time_windows():
          "screening", False),
         ("exclusion", "Surgery", "within 14 days before enrollment", 14, "days", "before", "enrollment", False),
         ("exclusion", "trauma", "within 14 days before enrollment", 14, "days", "before", "enrollment", False),
-        ("exclusion", "at a stable dose for the treatment of RA or other diseases",
-         "within 28 days prior to randomization", 28, "days", "before", "randomization", True),
         ("exclusion", "another interventional clinical trial", "within 3 months before screening", 3, "months",
          "before", "screening", False),
     ]
@@ -159,3 +157,28 @@ def test_seed_pregnancy_and_lactation(name, expected):
     record = record_of(name)
     assert [(c["section"], c["kind"], c["evidence"]["text"]) for c in record["constraints"]
             if c["kind"] in ("pregnancy", "lactation") and not c.get("test")] == expected
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        pytest.param("001_0156b3f6fa234c21.txt",
+                     [("oral prednisone equivalent \\>10 mg/day", "within 28 days prior to randomization", 28, "days",
+                       "before", "randomization")], id="seed-001-dose-within-28-days"),
+        pytest.param("004_549002531d0362f3.txt",
+                     [("oral prednisone more than 20 mg/day", None, None, None, None, None),
+                      ("cyclophosphamide 0.4 ~ 0.6 / m2 every two weeks", "for six months", 6, "months", "since",
+                       "unspecified"),
+                      ("mycophenolate mofetil 2 g / day", "for three months", 3, "months", "since", "unspecified")],
+                     id="seed-004-doses-for-n-months"),
+    ],
+)
+def test_seed_dose_windows(name, expected):
+    record = record_of(name)
+    got = []
+    for c in record["constraints"]:
+        if c["kind"] == "dose":
+            w = c.get("window")
+            got.append((c["evidence"]["text"],) + ((w["evidence"]["text"], w["amount"], w["unit"], w["direction"],
+                                                    w["anchor"]) if w else (None,) * 5))
+    assert got == expected
