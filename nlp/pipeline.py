@@ -181,7 +181,8 @@ class SexComponent(_RuleMatcher):
 @Language.factory("eligex_window")
 class WindowComponent:
     """Time windows on events: "major surgery within 30 days prior to randomization", "at least 4 weeks since
-    prior chemotherapy"; a window right after a pregnancy test or a dose becomes that constraint's window.
+    prior chemotherapy"; a window right after a pregnancy test, a dose or a threshold becomes that
+    constraint's window ("ANC >= 1500/mm3 within 14 days before registration").
     Contraception requirements are found first: their periods are theirs, not windows of their own."""
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -194,11 +195,14 @@ class WindowComponent:
         found.extend(contra)
         # an age or a threshold ("life expectancy of at least 3 months") is not a window
         skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose", "contraception")]
-        owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] == "dose"]
+        owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
         spans = [(f["start"], f["end"]) for f in owners]
+        states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
         for w in window_rules.find(doc.text, skip=skip, attach=spans):
             if "attached" in w:
                 owners[w["attached"]].setdefault("window", w["phrase"])
+            elif any(f["start"] <= w["parts"][0]["start"] and w["parts"][0]["end"] <= f["end"] for f in states):
+                continue  # "Pregnancy or planning pregnancy within 30 days": the state is its own constraint
             elif w["event"]["text"] != "unspecified" or w["phrase"].anchor != "unspecified":
                 found.append(w)
             else:

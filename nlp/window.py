@@ -342,6 +342,7 @@ _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expe
 _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
                      r"become\s+pregnant|may\s+require|will\s+require)\b", re.IGNORECASE)
+_PLANNED = re.compile(r"(?:planned|planning|plans?|scheduled|expected|anticipated|intends?|intending)\b", re.I)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -460,8 +461,9 @@ def anchor_only(text: str, pos: int) -> Phrase | None:
 def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, int]] = ()) -> list[dict]:
     """Window constraints (plain dicts with offsets into ``text``), one per event.
 
-    ``attach`` are spans of constraints that take a window themselves (a dose, a pregnancy test); a phrase
-    right after one of them is that constraint's window, returned under ``"attached"`` with the span index.
+    ``attach`` are spans of constraints that take a window themselves (a dose, a threshold, a pregnancy
+    test); a phrase after them in their clause is their window, returned under ``"attached"`` with the span
+    index, once per constraint.
     """
     out: list[dict] = []
     phrases = find_phrases(text, skip)
@@ -471,11 +473,15 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
     for k, p in enumerate(phrases):
         # an age or a threshold before the phrase is not part of its event ("temperature > 37.5 C or
         # history of fever in the last 24 hours")
+        own_clause = _clause_start(text, p.start, floor)
         floor = max([floor] + [b for a, b in skip if b <= p.start])
         clause = _clause_start(text, p.start, floor)
-        owner = next((i for i, (a, b) in enumerate(attach) if clause <= b <= p.start + 1 or a <= p.start < b), None)
-        if owner is not None and not re.search(r"[;:]", text[attach[owner][1]:p.start]):
-            out.append({"attached": owner, "phrase": p})
+        # the constraints of the clause that end before the phrase take it ("ANC >= 1500/mm3 and platelets
+        # >= 100,000/mm3 within 14 days before registration"); a phrase inside one of them is its own
+        owners = [i for i, (a, b) in enumerate(attach)
+                  if (own_clause <= b <= p.start + 1 and not re.search(r"[;:]", text[b:p.start])) or a <= p.start < b]
+        if owners:
+            out.extend({"attached": i, "phrase": p} for i in owners)
             floor = p.end
             continue
         events: list[tuple[int, int]] = []
@@ -512,8 +518,14 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             continue
         floor = p.end
         prev_events, prev_clause_end = events, p.end
+        looks_back = re.search(r"\b(?:prior|before|past|last|previous|preceding|ago)\b", text[p.start:p.end], re.I)
         for s, e in events or [(p.start, p.start)]:
             ev_text = text[s:e]
+            phrase = p
+            if p.direction == "before" and not looks_back and _PLANNED.match(ev_text):
+                # "planning pregnancy within 30 days of enrollment" looks ahead
+                phrase = Phrase(p.start, p.end, p.amount, p.amount_text, p.max_amount, p.unit, "after", p.anchor,
+                                p.anchor_text, p.rule, p.event_after, p.interval)
             ev_start = min(s, p.start) if e > s else p.start
             ev_end = max(e, p.end)
             parts = [{"role": "window", "start": p.start, "end": p.end}]
@@ -522,6 +534,6 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             out.append({
                 "kind": "window", "rule": p.rule, "start": ev_start if e > s else p.start, "end": ev_end,
                 "event": {"type": event_type(ev_text) if e > s else "other", "text": ev_text or "unspecified"},
-                "phrase": p, "parts": parts, "negated": False,
+                "phrase": phrase, "parts": parts, "negated": False,
             })
     return out

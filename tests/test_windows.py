@@ -297,3 +297,24 @@ def test_item_logic(item, op):
 def test_item_status(item, status):
     (it,) = record(item, "Inclusion Criteria:")["items"]
     assert it["status"] == status
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("ANC >= 1500/mm3 and platelets >= 100,000/mm3 within 14 days before registration",
+         [("ANC", 14, "days", "before", "enrollment"), ("platelets", 14, "days", "before", "enrollment")]),
+        ("Weight stable (within 5%) for 3 months prior to initiation of treatment",
+         []),
+    ],
+)
+def test_thresholds_take_the_window_after_them(item, expected):
+    got = [(c["variable"]["id"],) + tuple(c["window"][k] for k in ("amount", "unit", "direction", "anchor"))
+           for c in record(item, "Inclusion Criteria:")["constraints"] if c["kind"] == "measurement" and "window" in c]
+    assert got == expected
+    assert not [c for c in record(item, "Inclusion Criteria:")["constraints"] if c["kind"] == "window"] or not expected
+
+
+def test_planned_events_look_ahead():
+    assert windows("Pregnancy or planning pregnancy within 30 days of study enrollment") == [
+        ("planning pregnancy", 30, "days", "after", "enrollment", False)]
