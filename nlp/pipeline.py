@@ -203,7 +203,7 @@ class WindowComponent:
                 owners[w["attached"]].setdefault("window", w["phrase"])
             elif any(f["start"] <= w["parts"][0]["start"] and w["parts"][0]["end"] <= f["end"] for f in states):
                 continue  # "Pregnancy or planning pregnancy within 30 days": the state is its own constraint
-            elif w["event"]["text"] != "unspecified" or w["phrase"].anchor != "unspecified":
+            elif w["event"]["text"] != "unspecified":
                 found.append(w)
             else:
                 # no event in the item: a PDQ heading may name it ("Chemotherapy:" / "- At least 4 weeks")

@@ -173,6 +173,16 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
                 not re.search(r"last|final|end|complet|discontinu|stop|exit|leav", m.group("a"), re.I):
             anchor = {"last_dose": "treatment_start", "study_end": "study_entry"}[anchor]
         return anchor, m.group("a"), m.end()
+    # "starting ibrutinib", "the start of Cycle 1 Day 1", "initiating therapy": the start of treatment
+    m = _STARTING.match(text, pos)
+    if m and kind != "after":
+        inner = g["anchor_re"].match(text, m.end())
+        if inner and g["anchors"][re.sub(r"\s+", " ", inner.group("a").lower())] not in ("treatment_start", "last_dose",
+                                                                                         "study_end"):
+            return _anchor_after(text, m.end(), kind, g)
+        words = re.match(r"[\w-]+(?:[ \t]+[\w-]+){0,3}", text[m.end():m.end() + 50])
+        end = m.end() + (words.end() if words else 0)
+        return "treatment_start", text[pos:end], end
     # an anchor the catalogue does not know: keep its words, call it unspecified
     m = re.match(r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}", text[pos:pos + 60])
     if m and kind in ("before", "after") and not re.match(r"\d", m.group()):
@@ -343,6 +353,17 @@ _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
                      r"become\s+pregnant|may\s+require|will\s+require)\b", re.IGNORECASE)
 _PLANNED = re.compile(r"(?:planned|planning|plans?|scheduled|expected|anticipated|intends?|intending)\b", re.I)
+_STARTING = re.compile(r"(?:the\s+)?(?:start(?:ing)?|beginning|initiat(?:ing|ion)|commenc(?:ing|ement)|receiving)\s+"
+                       r"(?:of\s+)?(?:the\s+)?", re.IGNORECASE)
+# an event is something: words that only say who or how do not make one ("are", "Enrolled", "be screened")
+_EMPTY_EVENT = re.compile(
+    r"(?:(?:are|is|be|been|being|was|were|has|have|had|current|currently|enrolled|registered|excluded|included|"
+    r"screened|eligible|randomi[sz]ed|more|less|of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
+    r"subjects?|patients?|participants?|women|men|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
+    re.IGNORECASE)
+# a new statement in run-on text ("... infection No active alcohol abuse"), where an event cannot reach back
+_STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|Other|Must|See|"
+                        r"Negative|Fertile|Patients|Willing)\b)")
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -351,6 +372,8 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
     (not the one of "e.g." or "etc.")."""
     cut = max(text.rfind(ch, floor, pos) for ch in ";:\n")
     start = max(floor, cut + 1)
+    for m in _STATEMENT.finditer(text, start, pos):
+        start = max(start, m.end())
     for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[start:pos]):
         if m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1:
             start = max(start, start + m.end())
@@ -512,6 +535,12 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             if e > s:
                 events = split_events(text[s:e], s)
         events = [t for t in (_trim(text, s, e) for s, e in events) if t[1] > t[0]] or events
+        events = [(s, e) for s, e in events if not _EMPTY_EVENT.fullmatch(text[s:e])]
+        if not events and not p.event_after and k and phrases[k - 1].end > clause:
+            events = prev_events if clause <= prev_clause_end else []
+        if not events and not (p.event_after or _trim(text, p.end, min(len(text), p.end + 80))[1] > p.end):
+            floor = p.end
+            continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and _NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])):
             floor = p.end
