@@ -53,7 +53,7 @@ def record(*constraints, logic=None):
         items[0]["end"] = len(text) - 1
         items[0]["text"] = text[:-1]
         items[0]["logic"] = {"op": logic, "constraints": [c["id"] for c in out]}
-    rec = {"schema_version": "1.0.0", "trial_id": "T1", "source": {"format": "text", "input": "test", "locator": None},
+    rec = {"schema_version": "1.1.0", "trial_id": "T1", "source": {"format": "text", "input": "test", "locator": None},
            "registry": {"minimum_age": None, "maximum_age": None, "sex": None, "healthy_volunteers": None,
                         "std_ages": None, "source": "text"},
            "criteria": {"text": text, "start": 0, "end": len(text), "is_page": False, "layout": "list"},
