@@ -22,26 +22,21 @@ from typing import Any, Iterable, Iterator
 
 import jsonschema
 
-from . import resources
 from .convert import converter, unit_code
 from .errors import EligexError
 from .measurement import variables
 from .reference import frequencies, reference_range
+from .schema import load_schema, validator_for
 
 SCHEMA_NAME = "patient.schema.json"
 
 
-@lru_cache(maxsize=1)
 def patient_schema() -> dict:
-    with resources.schema_path(SCHEMA_NAME).open(encoding="utf-8") as fh:
-        return json.load(fh)
+    return load_schema(SCHEMA_NAME)
 
 
-@lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = patient_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return validator_for(SCHEMA_NAME)
 
 
 @lru_cache(maxsize=1)

@@ -12,17 +12,27 @@ from . import resources
 SCHEMA_NAME = "record.schema.json"
 
 
-@lru_cache(maxsize=1)
-def record_schema() -> dict:
-    with resources.schema_path(SCHEMA_NAME).open(encoding="utf-8") as fh:
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    """A schema of ``schemas/`` by file name (``record.schema.json``, ``patient.schema.json``)."""
+    with resources.schema_path(name).open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    schema = record_schema()
+@lru_cache(maxsize=None)
+def validator_for(name: str) -> jsonschema.Draft202012Validator:
+    """The checked Draft 2020-12 validator of a schema of ``schemas/``."""
+    schema = load_schema(name)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def record_schema() -> dict:
+    return load_schema(SCHEMA_NAME)
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return validator_for(SCHEMA_NAME)
 
 
 def schema_version() -> str:
