@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .errors import EligexError, warning
+from .gate import run_gated
 from .page import locate_criteria
 from .pipeline import load
 from .registry import age_in_years, registry_fields
@@ -158,9 +159,10 @@ def _needs_pipeline(item: Item) -> bool:
 
 def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     doc = nlp.make_doc(item_mapped.text)
-    doc._.eligex_context = {"section": item.section, "heading": item.heading}
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    context = {"section": item.section, "heading": item.heading}
+    doc._.eligex_context = context
+    # components none of whose rules can match the item are skipped (nlp/gate.py)
+    doc = run_gated(nlp, doc, context)
     return list(doc._.eligex_found)
 
 
