@@ -170,9 +170,17 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
             data = sys.stdin.buffer.read()
         else:
             with open(path, "rb") as fh:
-                data = fh.read()
+                head = fh.read(_HEAD)
+                if _streams(head, name, fmt, encoding):
+                    data = None
+                else:
+                    data = head + fh.read()
     except OSError as exc:
         yield _err("E001", src, detail=exc.strerror or str(exc))
+        return
+    if data is None:
+        # JSON Lines read line by line: memory stays flat however long the file is
+        yield from _stream_ndjson(path, name, id_column, text_column, encoding)
         return
     if not data.strip():
         yield _err("E009", src)
@@ -209,6 +217,47 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
                              source={"format": "text", "input": name, "locator": None}, is_plain_text=True)
     except EligexError as exc:
         yield _err(exc.code, src, **exc.fields) if not exc.source else exc
+
+
+_HEAD = 1 << 16
+
+
+def _streams(head: bytes, name: str, fmt: str, encoding: str) -> bool:
+    """Whether a file is JSON Lines that reads the same line by line as whole: a .jsonl/.ndjson name,
+    UTF-8, and a first line that is a JSON object on its own with more lines after it (so reading the
+    whole file as one JSON document fails and it is read as lines anyway)."""
+    if fmt not in ("auto", "table", "ctgov-json") or Path(name).suffix.lower() not in _JSON_LINES_SUFFIXES:
+        return False
+    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if _NUL in head:
+        return False
+    lines = [line for line in head.lstrip(b"\xef\xbb\xbf").split(b"\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        first = json.loads(lines[0])
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(first, dict) and lines[0].strip() != b"{}"
+
+
+def _stream_ndjson(path: str, name: str, id_column, text_column, encoding: str) -> Iterator[Any]:
+    """``_read_ndjson`` over a file read a line at a time."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw, offset = raw[3:], 3
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _err("E006", {"format": "table", "input": name, "locator": f"line {lineno}"},
+                           encoding=encoding, byte=hex(raw[exc.start]), offset=offset + exc.start)
+                offset += len(raw)
+                continue
+            offset += len(raw)
+            yield from _ndjson_line(line, lineno, name, id_column, text_column)
 
 
 def _text_id(text: str, name: str) -> str:
@@ -268,22 +317,26 @@ def _json_lines(text: str) -> bool:
 
 def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        src = {"format": "table", "input": name, "locator": f"line {lineno}"}
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(row, dict):
-            yield _err("E002", src, expected="JSON Lines",
-                       detail=f"expected a JSON object per line, found {type(row).__name__}")
-            continue
-        if _ci(row, "protocolSection") is not None:
-            src["format"] = "ctgov_v2_json"
-        yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
-                             row, src, id_column, text_column)
+        yield from _ndjson_line(line, lineno, name, id_column, text_column)
+
+
+def _ndjson_line(line: str, lineno: int, name: str, id_column, text_column) -> Iterator[Any]:
+    if not line.strip():
+        return
+    src = {"format": "table", "input": name, "locator": f"line {lineno}"}
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
+        return
+    if not isinstance(row, dict):
+        yield _err("E002", src, expected="JSON Lines",
+                   detail=f"expected a JSON object per line, found {type(row).__name__}")
+        return
+    if _ci(row, "protocolSection") is not None:
+        src["format"] = "ctgov_v2_json"
+    yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
+                         row, src, id_column, text_column)
 
 
 def _check_columns(trial: TrialInput, row: dict, src: dict, id_column, text_column) -> Any:
