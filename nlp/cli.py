@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="progress bar on standard error (auto: when it is a terminal)")
     ex.add_argument("--workers", type=int, default=None,
                     help="worker processes, each with one pipeline (default: all cores)")
+    ex.add_argument("--chunk-size", type=int, default=None,
+                    help=f"trials per task sent to a worker (default: {batch.CHUNK_SIZE})")
     ex.add_argument("--resume", action="store_true",
                     help="skip the trials already in the output (or its .partial journal) and go on")
     ex.add_argument("--engine", choices=("local", "dask"), default="local",
@@ -89,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    fmt = format_for(args.output, args.format)
-    if fmt in ("parquet", "duckdb") and not args.output:
+    # the Dask engine writes a directory of Parquet parts
+    fmt = "parquet" if args.engine == "dask" else format_for(args.output, args.format)
+    if fmt in ("parquet", "duckdb") and not args.output and args.engine != "dask":
         raise EligexError("E032", fmt=fmt)
     if args.resume and not args.output:
         raise EligexError("E034", option="--resume", needs="an output file (-o FILE) to resume")
@@ -113,6 +116,7 @@ def _extract(args: argparse.Namespace) -> int:
     try:
         summary = batch.run(trials, write=journal.write if journal else _stdout_writer(fmt, errors_path),
                             workers=args.workers, skip=journal.skip if journal else None, max_chars=args.max_chars,
+                            chunk_size=args.chunk_size,
                             on_error=on_error, progress=bar.update if bar else None)
         if bar:
             bar.close()

@@ -247,16 +247,17 @@ def _stream_ndjson(path: str, name: str, id_column, text_column, encoding: str) 
     offset = 0
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
+            start = offset
+            offset += len(raw)
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw, offset = raw[3:], 3
+                raw, start = raw[3:], 3
+            raw = raw.rstrip(b"\n").rstrip(b"\r") if raw.endswith(b"\n") else raw
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 yield _err("E006", {"format": "table", "input": name, "locator": f"line {lineno}"},
-                           encoding=encoding, byte=hex(raw[exc.start]), offset=offset + exc.start)
-                offset += len(raw)
+                           encoding=encoding, byte=hex(raw[exc.start]), offset=start + exc.start)
                 continue
-            offset += len(raw)
             yield from _ndjson_line(line, lineno, name, id_column, text_column)
 
 
