@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
@@ -33,6 +34,7 @@ _GATE = re.compile(
     r"pregnan|gravid|lactat|breast|nursing|hcg",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _NOT_COMPUTABLE = re.compile(
     r"informed consent|\bconsent\b|\bcomply\b|compliance|complian|willing(?:ness)?\b|able to (?:understand|read|"
     r"follow|attend|communicate)|investigator'?s?'? (?:opinion|judge?ment|discretion)|opinion of the investigator|"
@@ -152,12 +154,32 @@ def _where(trial: TrialInput) -> str:
 
 
 def _needs_pipeline(item: Item) -> bool:
-    if _GATE.search(item.text):
+    # a digit is the common case, and a scan for one is far cheaper than the whole alternation
+    if _DIGIT.search(item.text) or _GATE.search(item.text):
         return True
     return any(re.search(r"\b(?:age|sex|gender)\b", h, re.I) for h in item.heading)
 
 
+# What the pipeline found in an item depends only on its text, section and headings; registries repeat
+# items word for word ("Not pregnant or nursing", "ECOG 0-2" under the same PDQ headings), so the last
+# results are kept (marshal: the found dicts are plain data, and each caller gets its own copy).
+_FOUND_CACHE: dict[tuple, bytes] = {}
+_FOUND_CACHE_SIZE = 20_000
+
+
 def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+    key = (item_mapped.text, item.section, tuple(item.heading))
+    hit = _FOUND_CACHE.get(key)
+    if hit is not None:
+        return marshal.loads(hit)
+    found = _run_pipeline(nlp, item, item_mapped)
+    if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
+        _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
+    _FOUND_CACHE[key] = marshal.dumps(found)
+    return found
+
+
+def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     doc = nlp.make_doc(item_mapped.text)
     context = {"section": item.section, "heading": item.heading}
     doc._.eligex_context = context
