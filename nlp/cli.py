@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eligex: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of standard output went away (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -113,8 +117,9 @@ def _extract(args: argparse.Namespace) -> int:
     def on_error(o: batch.Outcome) -> None:
         print(f"eligex: {o.error}", file=sys.stderr)
 
+    stdout_write, stdout_close = _stdout_writer(fmt, errors_path) if not journal else (None, None)
     try:
-        summary = batch.run(trials, write=journal.write if journal else _stdout_writer(fmt, errors_path),
+        summary = batch.run(trials, write=journal.write if journal else stdout_write,
                             workers=args.workers, skip=journal.skip if journal else None, max_chars=args.max_chars,
                             chunk_size=args.chunk_size,
                             on_error=on_error, progress=bar.update if bar else None)
@@ -122,8 +127,8 @@ def _extract(args: argparse.Namespace) -> int:
             bar.close()
         if journal:
             batch.finalise(journal, fmt, errors_path)
-        elif fmt in ("json", "csv"):
-            _stdout_writer.writer.close()
+        else:
+            stdout_close()
     except KeyboardInterrupt:
         if bar:
             bar.close()
@@ -157,7 +162,6 @@ def _stdout_writer(fmt: str, errors_path: str | None):
     """Outcomes to standard output: JSON Lines as they come (error records in the stream unless
     --errors names a file), a JSON array, or the flat CSV table."""
     writer = RecordWriter(fmt, sys.stdout)
-    _stdout_writer.writer = writer
     err_stream = None
 
     def write(outcomes: list) -> None:
@@ -175,7 +179,13 @@ def _stdout_writer(fmt: str, errors_path: str | None):
                 writer.write(json.loads(o.line))
         sys.stdout.flush()
 
-    return write
+    def close() -> None:
+        if fmt != "jsonl":
+            writer.close()
+        if err_stream is not None:
+            err_stream.close()
+
+    return write, close
 
 
 def _bar(mode: str, inputs: list[str], skipped: int):

@@ -35,6 +35,7 @@ _GATE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_HEADING_GATE = re.compile(r"\b(?:age|sex|gender)\b", re.IGNORECASE)
 _NOT_COMPUTABLE = re.compile(
     r"informed consent|\bconsent\b|\bcomply\b|compliance|complian|willing(?:ness)?\b|able to (?:understand|read|"
     r"follow|attend|communicate)|investigator'?s?'? (?:opinion|judge?ment|discretion)|opinion of the investigator|"
@@ -107,8 +108,11 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     items_out: list[dict] = []
     constraints: list[dict] = []
     for item in seg.items:
-        item_mapped = mapped.sub(item.start, item.end)
-        found = _run_item(nlp, item, item_mapped) if _needs_pipeline(item) else []
+        if _needs_pipeline(item):
+            item_mapped = mapped.sub(item.start, item.end)
+            found = _run_item(nlp, item, item_mapped)
+        else:
+            found = []
         ids = []
         for f in found:
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
@@ -157,7 +161,7 @@ def _needs_pipeline(item: Item) -> bool:
     # a digit is the common case, and a scan for one is far cheaper than the whole alternation
     if _DIGIT.search(item.text) or _GATE.search(item.text):
         return True
-    return any(re.search(r"\b(?:age|sex|gender)\b", h, re.I) for h in item.heading)
+    return any(_HEADING_GATE.search(h) for h in item.heading)
 
 
 # What the pipeline found in an item depends only on its text, section and headings; registries repeat

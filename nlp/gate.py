@@ -78,7 +78,8 @@ class ComponentGate:
 
     def can_match(self, labels: set[str], context: dict) -> bool:
         for needs, requirement in self.rules:
-            if all(need & labels for need in needs) and (requirement is None or requirement(context, labels)):
+            if all(not need.isdisjoint(labels) for need in needs) and \
+                    (requirement is None or requirement(context, labels)):
                 return True
         return False
 

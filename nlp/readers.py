@@ -162,6 +162,7 @@ def read_inputs(paths: list[str], *, input_format: str = "auto", id_column: str 
 def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator[Any]:
     name = "<stdin>" if path == "-" else path
     src = {"format": "text", "input": name, "locator": None}
+    archive = None
     try:
         if path != "-" and os.path.isdir(path):
             yield from _read_dir(Path(path), id_column, text_column)
@@ -173,6 +174,9 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
                 head = fh.read(_HEAD)
                 if _streams(head, name, fmt, encoding):
                     data = None
+                elif (head.startswith(b"PK\x03\x04") and fmt == "auto") or \
+                        (head.startswith(b"PAR1") and fmt in ("auto", "table")):
+                    data, archive = head, path  # enough to detect; the reader reads the file a member at a time
                 else:
                     data = head + fh.read()
     except OSError as exc:
@@ -202,9 +206,9 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
         kind = found
     try:
         if kind == "zip":
-            yield from _read_zip(data, name, id_column, text_column)
+            yield from _read_zip(archive or data, name, id_column, text_column)
         elif kind == "parquet":
-            yield from _read_parquet(data, name, id_column, text_column)
+            yield from _read_parquet(archive or data, name, id_column, text_column)
         elif kind == "ctgov-xml":
             yield _xml_trial(data, {"format": "ctgov_xml", "input": name, "locator": None}, encoding)
         elif kind == "json":
@@ -381,11 +385,11 @@ def _require_columns(columns, name, id_column, text_column) -> None:
         raise EligexError("E007", source=name, column=id_column, columns=listed, option="--id-column")
 
 
-def _read_parquet(data: bytes, name: str, id_column, text_column) -> Iterator[Any]:
+def _read_parquet(data: bytes | str, name: str, id_column, text_column) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(io.BytesIO(data))
+        pf = pq.ParquetFile(data if isinstance(data, str) else io.BytesIO(data))
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise EligexError("E002", source=name, expected="Parquet", detail=str(exc)) from None
     _require_columns(pf.schema_arrow.names, name, id_column, text_column)
@@ -452,10 +456,11 @@ def _member(data: bytes, src: dict, id_column, text_column) -> Iterator[Any]:
         yield _err(exc.code, src, **{k: v for k, v in exc.fields.items() if k not in ("record_source", "trial_id")})
 
 
-def _read_zip(data: bytes, name: str, id_column=None, text_column=None) -> Iterator[Any]:
-    """A zip of legacy XML files (AllPublicXML) or of API v2 JSON studies (ClinicalTrials.gov's bulk download)."""
+def _read_zip(data: bytes | str, name: str, id_column=None, text_column=None) -> Iterator[Any]:
+    """A zip of legacy XML files (AllPublicXML) or of API v2 JSON studies (ClinicalTrials.gov's bulk download),
+    from its bytes or its path (read a member at a time)."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(data if isinstance(data, str) else io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise EligexError("E002", source=name, expected="ZIP", detail=str(exc)) from None
     members = sorted(m for m in zf.namelist() if m.lower().endswith((".xml", ".json")))

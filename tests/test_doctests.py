@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["nlp", "nlp.bounds", "nlp.units", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
-           "nlp.pipeline", "nlp.errors", "nlp.resources", "nlp.gate"]
+           "nlp.pipeline", "nlp.errors", "nlp.resources", "nlp.gate", "nlp.tables"]
 
 
 @pytest.mark.parametrize("name", MODULES)
