@@ -96,12 +96,22 @@ def _plan(nlp: Language) -> tuple:
 
 def run_gated(nlp: Language, doc: Doc, context: dict) -> Doc:
     """Run ``nlp``'s components over ``doc``, skipping the rule components that cannot match it."""
-    labels: set[str] | None = None
-    for _, proc, gate in _plan(nlp):
+    plan = _plan(nlp)
+    verdicts = None
+    for n, (_, proc, gate) in enumerate(plan):
         if gate is not None:
-            if labels is None:
-                labels = {span.label_ for span in doc._.eligex_atoms or ()}
-            if not gate.can_match(labels, context):
+            if verdicts is None:
+                labels = frozenset(span.label_ for span in doc._.eligex_atoms or ())
+                verdicts = _verdicts(plan, labels, context.get("section"), tuple(context.get("heading") or ()))
+            if not verdicts[n]:
                 continue
         doc = proc(doc)
     return doc
+
+
+@lru_cache(maxsize=65536)
+def _verdicts(plan: tuple, labels: frozenset, section: str | None, heading: tuple) -> tuple:
+    """Per component of ``plan``, whether it can match: the same few label sets and headings recur."""
+    context = {"section": section, "heading": list(heading)}
+    set_labels = set(labels)
+    return tuple(gate is None or gate.can_match(set_labels, context) for _, _, gate in plan)
