@@ -7,7 +7,8 @@ partitioned Parquet.
 ``results/`` gets ``constraints/part-00000.parquet``, ``constraints/part-00001.parquet``, ... (the flat
 constraints table, one file per partition of ``--partition-size`` trials, readable as one dataset:
 ``pd.read_parquet("results/constraints")``, DuckDB ``read_parquet('results/constraints/*.parquet')``),
-``records/part-00000.jsonl``, ... (the full records) and ``errors.jsonl`` when some input failed. The client reads the input and streams partitions to the
+``records/part-00000.jsonl``, ... (the full records) and ``errors/part-00000.jsonl``, ... (error records,
+for the partitions that have some). The client reads the input and streams partitions to the
 workers (at most two per worker in flight); workers return the records and the Arrow table, and the
 client writes the files, so the workers need eligex installed but no shared file system. Each part is
 written atomically, so ``--resume`` skips the partitions already written.
@@ -71,20 +72,23 @@ def extract_to_parquet(trials: Iterable, out_dir: str, *, scheduler: str | None 
     parts.mkdir(exist_ok=True)
     own_client, cluster = (client, None) if client is not None else _client(scheduler, workers)
     summary = Summary()
-    errors: list[str] = []
-    in_flight = 2 * max(1, len(own_client.scheduler_info().get("workers", {})) or 1)
     pending: deque = deque()
 
     def finish(index: int, future) -> None:
         outcomes, table = future.result()
         with atomic_path(str(out / "records" / f"part-{index:05d}.jsonl")) as tmp, open(tmp, "w", encoding="utf-8") as fh:
             fh.write("".join(o.line + "\n" for o in outcomes if o.error is None))
+        errors = [o.line + "\n" for o in outcomes if o.error is not None]
+        errors_part = out / "errors" / f"part-{index:05d}.jsonl"
+        if errors:
+            with atomic_path(str(errors_part)) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                fh.write("".join(errors))
+        elif errors_part.exists():
+            os.unlink(errors_part)  # left by an earlier run of this partition
         for o in outcomes:
             summary.add(o)
-            if o.error is not None:
-                errors.append(o.line)
-                if on_error:
-                    on_error(o)
+            if o.error is not None and on_error:
+                on_error(o)
         # the Parquet part last: its presence marks the partition done (for --resume)
         with atomic_path(str(parts / f"part-{index:05d}.parquet")) as tmp:
             pq.write_table(table, tmp)
@@ -92,12 +96,18 @@ def extract_to_parquet(trials: Iterable, out_dir: str, *, scheduler: str | None 
             progress(len(outcomes))
 
     try:
+        try:
+            own_client.wait_for_workers(1, timeout=120)
+        except TimeoutError:
+            raise EligexError("E034", option="--engine dask",
+                              needs=f"a worker connected to the scheduler (none within 120 s: {own_client})") from None
         for index, chunk in enumerate(chunked(trials, partition_size)):
             if resume and (parts / f"part-{index:05d}.parquet").exists():
                 summary.skipped += len(chunk)
                 continue
             pending.append((index, own_client.submit(_partition, chunk, max_chars, pure=False)))
-            if len(pending) >= in_flight:
+            # two partitions per worker thread in flight: workers stay busy, the client's memory bounded
+            if len(pending) >= 2 * max(1, sum(own_client.nthreads().values())):
                 finish(*pending.popleft())
         while pending:
             finish(*pending.popleft())
@@ -108,13 +118,6 @@ def extract_to_parquet(trials: Iterable, out_dir: str, *, scheduler: str | None 
             own_client.close()
             if cluster is not None:
                 cluster.close()
-    errors_file = out / "errors.jsonl"
-    if errors:
-        mode = "a" if resume else "w"
-        with open(errors_file, mode, encoding="utf-8") as fh:
-            fh.write("".join(line + "\n" for line in errors))
-    elif not resume and errors_file.exists():
-        os.unlink(errors_file)
     return summary
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import marshal
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -169,6 +170,7 @@ def _needs_pipeline(item: Item) -> bool:
 # results are kept (marshal: the found dicts are plain data, and each caller gets its own copy).
 _FOUND_CACHE: dict[tuple, bytes] = {}
 _FOUND_CACHE_SIZE = 20_000
+_FOUND_LOCK = threading.Lock()
 
 
 def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
@@ -177,9 +179,10 @@ def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     if hit is not None:
         return marshal.loads(hit)
     found = _run_pipeline(nlp, item, item_mapped)
-    if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
-        _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
-    _FOUND_CACHE[key] = marshal.dumps(found)
+    with _FOUND_LOCK:  # a Dask worker may run several tasks in threads
+        if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
+            _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
+        _FOUND_CACHE[key] = marshal.dumps(found)
     return found
 
 

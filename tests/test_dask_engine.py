@@ -46,7 +46,8 @@ def test_dask_engine_writes_the_same_constraints_as_partitioned_parquet(tmp_path
     records = [json.loads(line) for name in sorted(os.listdir(out / "records"))
                for line in (out / "records" / name).read_text(encoding="utf-8").splitlines()]
     assert [r["trial_id"] for r in records] == [json.loads(line)["nct_id"] for line in SAMPLE.read_text().splitlines()]
-    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert os.listdir(out / "errors") == ["part-00004.jsonl"]  # the last partition holds the failed input
+    (error,) = [json.loads(line) for line in (out / "errors" / "part-00004.jsonl").read_text().splitlines()]
     assert (error["trial_id"], error["error"]["code"]) == ("NCT09999999", "E010")
 
 
