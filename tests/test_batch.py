@@ -183,6 +183,14 @@ def test_errors_in_their_own_file_and_the_summary(tmp_path, capsys):
     assert "(errors: " in err and "[E021]" in err
 
 
+def test_progress_bar_shows_rate_and_eta(tmp_path, capsys):
+    assert cli.main(["extract", str(SAMPLE), "-o", str(tmp_path / "r.jsonl"), "--progress", "on"]) == 0
+    err = capsys.readouterr().err
+    final = err.replace("\r", "\n").splitlines()
+    bar = next(line for line in reversed(final) if "43/43" in line)  # the total is known: an ETA is shown
+    assert "trials/s" in bar and "100%" in bar
+
+
 # -- the flat table as a DataFrame -------------------------------------------------------------------
 def test_to_frame_is_the_flat_table(reference):
     records = lines(reference)
