@@ -267,6 +267,11 @@ class Journal:
                 raise EligexError("E033", path=str(self.target),
                                   detail=f"no journal {self.path.name}; only a JSON Lines output can be resumed "
                                          "once finished")
+            elif self.path.exists() and self.path.stat().st_size:
+                # an interrupted run's work is never thrown away unasked
+                raise EligexError("E033", path=str(self.target),
+                                  detail=f"{self.path} holds an interrupted run: pass --resume to go on from it, "
+                                         "or delete it to start over")
             else:
                 open(self.path, "wb").close()
             self.fh = open(self.path, "ab")

@@ -35,7 +35,7 @@ ERRORS: dict[str, str] = {
     "E030": "unknown output format {fmt!r} (expected one of {expected})",
     "E031": "cannot write {path}: {detail}",
     "E032": "{fmt} output needs a file: pass -o FILE.{fmt}",
-    "E033": "cannot resume {path}: {detail}",
+    "E033": "cannot write {path} as asked: {detail}",
     "E034": "{option} needs {needs}",
     # data files (patterns, catalogues)
     "E040": "{path}:{line}: {detail}",

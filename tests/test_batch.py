@@ -148,6 +148,16 @@ def test_usage_errors(capsys, argv, code):
     assert code in capsys.readouterr().err
 
 
+def test_an_interrupted_run_is_not_overwritten_unasked(tmp_path, reference, capsys):
+    out = tmp_path / "records.jsonl"
+    journal = tmp_path / "records.jsonl.partial"
+    journal.write_bytes(reference.read_bytes().splitlines(keepends=True)[0])
+    assert run(SAMPLE, "-o", out) == 2
+    err = capsys.readouterr().err
+    assert "E033" in err and "--resume" in err
+    assert len(journal.read_bytes().splitlines()) == 1 and not out.exists()
+
+
 def test_resume_a_finished_flat_output_is_refused(tmp_path, capsys):
     out = tmp_path / "flat.parquet"
     assert run(DATA / "trials.csv", "-o", out) == 0
