@@ -184,7 +184,8 @@ def test_errors_in_their_own_file_and_the_summary(tmp_path, capsys):
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"nct_id": "NCT09999991", "eligibility_criteria": ""}\n{"nct_id": \n'
                       '{"nct_id": "NCT09999992", "eligibility_criteria": "Inclusion Criteria:\\n- Age >= 18 years"}\n')
-    assert run(broken, "-o", out, "--workers", "2") == 1
+    # one trial per task: the error items travel to the worker processes and back
+    assert run(broken, "-o", out, "--workers", "2", "--chunk-size", "1") == 1
     err = capsys.readouterr().err
     assert [r["trial_id"] for r in lines(out)] == ["NCT09999992"]
     errors = lines(tmp_path / "records.jsonl.errors.jsonl")
