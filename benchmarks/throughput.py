@@ -117,7 +117,11 @@ def main() -> None:
                     help="trials run through spaCy's nlp.pipe with n_process 1 and 2 (0: skip)")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="eligex-bench-"))
+    with tempfile.TemporaryDirectory(prefix="eligex-bench-") as folder:
+        run_benchmark(args, Path(folder))
+
+
+def run_benchmark(args: argparse.Namespace, tmp: Path) -> None:
     source = Path(args.trials)
     rows = []
     with open(source, encoding="utf-8") as fh:
