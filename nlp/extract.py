@@ -173,8 +173,14 @@ _FOUND_CACHE_SIZE = 20_000
 _FOUND_LOCK = threading.Lock()
 
 
+def clear_item_cache() -> None:
+    """Forget the reused item results (for code that changes the rules or the pipeline in a running process)."""
+    with _FOUND_LOCK:
+        _FOUND_CACHE.clear()
+
+
 def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
-    key = (item_mapped.text, item.section, tuple(item.heading))
+    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading))
     hit = _FOUND_CACHE.get(key)
     if hit is not None:
         return marshal.loads(hit)

@@ -178,6 +178,23 @@ def test_resume_keys(seen, want):
     assert [keys(trial_id, source) for trial_id, source in seen] == want
 
 
+@pytest.mark.parametrize("text", ["Exclusion Criteria:\n- ALT > 2.5 x ULN\n- Not pregnant or nursing",
+                                  "Inclusion Criteria:\n- Age: 18 and over"])
+def test_a_repeated_item_gives_the_same_constraints_and_its_own_copy(text):
+    import sys
+
+    ex = sys.modules["nlp.extract"]
+    ex.clear_item_cache()
+    first = extract(text, trial_id="NCT00000001")
+    second = extract(text, trial_id="NCT00000001")  # every item now comes from the cache
+    assert first == second and first["constraints"]
+    second["constraints"][0]["evidence"]["text"] = "changed"
+    for bound in ("lower", "upper"):
+        if isinstance(second["constraints"][0].get(bound), dict):
+            second["constraints"][0][bound]["value"] = -1
+    assert extract(text, trial_id="NCT00000001") == first  # a caller's changes never reach the cache
+
+
 # -- errors, summary, exit code ---------------------------------------------------------------------
 def test_errors_in_their_own_file_and_the_summary(tmp_path, capsys):
     out = tmp_path / "records.jsonl"
