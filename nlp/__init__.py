@@ -10,4 +10,14 @@ __version__ = "0.1.0"
 
 from .api import extract, extract_batch, load  # noqa: E402
 
-__all__ = ["extract", "extract_batch", "load", "__version__"]
+
+def __getattr__(name: str):
+    # the table helpers import pyarrow: only when asked for
+    if name in ("to_frame", "extract_frame"):
+        from . import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+
+
+__all__ = ["extract", "extract_batch", "extract_frame", "to_frame", "load", "__version__"]

@@ -35,20 +35,20 @@ def extract(trial: str | dict, *, trial_id: str | None = None, max_chars: int = 
 
 def extract_batch(trials: Iterable[str | dict | TrialInput], *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[dict]:
     """Records for many trials, in order; a trial that fails gives an error record and the batch goes on."""
+    return extract_many(_batch_items(trials), max_chars=max_chars)
 
-    def items() -> Iterator[Any]:
-        for n, trial in enumerate(trials, 1):
-            src = {"format": "text", "input": "<batch>", "locator": f"#{n}"}
-            if isinstance(trial, TrialInput):
-                yield trial
-            elif isinstance(trial, str):
-                yield TrialInput(f"input-{n}", trial, src, is_plain_text=True)
-            elif isinstance(trial, dict):
-                yield trial_from_mapping(trial, source={**src, "format": "table"})
-            else:
-                yield TrialInput(f"input-{n}", trial, src)
 
-    return extract_many(items(), max_chars=max_chars)
+def _batch_items(trials: Iterable[str | dict | TrialInput]) -> Iterator[Any]:
+    for n, trial in enumerate(trials, 1):
+        src = {"format": "text", "input": "<batch>", "locator": f"#{n}"}
+        if isinstance(trial, TrialInput):
+            yield trial
+        elif isinstance(trial, str):
+            yield TrialInput(f"input-{n}", trial, src, is_plain_text=True)
+        elif isinstance(trial, dict):
+            yield trial_from_mapping(trial, source={**src, "format": "table"})
+        else:
+            yield TrialInput(f"input-{n}", trial, src)
 
 
 __all__ = ["extract", "extract_batch", "load", "extract_trial"]

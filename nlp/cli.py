@@ -1,7 +1,8 @@
 """The ``eligex`` command.
 
-    eligex extract INPUT... [-o OUT] [--format jsonl|json|csv|parquet] [--input-format ...]
-                   [--id-column COL] [--text-column COL] [--errors FILE]
+    eligex extract INPUT... [-o OUT] [--format jsonl|json|csv|parquet|duckdb] [--input-format ...]
+                   [--id-column COL] [--text-column COL] [--errors FILE] [--workers N] [--resume]
+                   [--engine local|dask] [--scheduler ADDRESS]
     eligex evaluate GOLD [--corpus gold|lct|chia|covid] [--records FILE] [--markdown F] [--json F] [--floors F]
     eligex validate FILE...
     eligex screen --patients P.jsonl --trials RECORDS_OR_TRIALS [-o verdicts.jsonl] [--details]
@@ -14,16 +15,14 @@ invalid, or a floor was missed); 2 for a usage error or an output that cannot be
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
+import os
 import sys
 import time
-from collections import Counter
-from typing import Iterator
 
-from . import __version__
+from . import __version__, batch
 from .errors import EligexError
-from .extract import DEFAULT_MAX_CHARS, extract_many
+from .extract import DEFAULT_MAX_CHARS
 from .output import OUTPUT_FORMATS, RecordWriter, atomic_path, format_for
 from .readers import FORMATS, read_inputs
 from .schema import problems
@@ -45,10 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--encoding", default="utf-8", help="text encoding of the inputs (default: utf-8)")
     ex.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS,
                     help=f"longest criteria text accepted (default: {DEFAULT_MAX_CHARS:,})")
-    ex.add_argument("--errors", help="write error records here (default: with the records for jsonl/json, "
-                                     "OUTPUT.errors.jsonl for csv/parquet)")
+    ex.add_argument("--errors", help="write error records here (default: OUTPUT.errors.jsonl; with no -o, "
+                                     "in the output stream)")
     ex.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                     help="progress bar on standard error (auto: when it is a terminal)")
+    ex.add_argument("--workers", type=int, default=None,
+                    help="worker processes, each with one pipeline (default: all cores)")
+    ex.add_argument("--chunk-size", type=int, default=None,
+                    help=f"trials per task sent to a worker (default: {batch.CHUNK_SIZE})")
+    ex.add_argument("--resume", action="store_true",
+                    help="skip the trials already in the output (or its .partial journal) and go on")
+    ex.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local worker processes (default), or a Dask cluster writing partitioned Parquet")
+    ex.add_argument("--scheduler", help="with --engine dask: the scheduler ADDRESS (default: a local cluster)")
+    ex.add_argument("--partition-size", type=int, default=1000,
+                    help="with --engine dask: trials per partition (default: 1000)")
 
     ev = sub.add_parser("evaluate", help="score extraction against gold (annotated/ or a published corpus)")
     ev.add_argument("gold", metavar="GOLD", help="a folder of gold records (annotated/test), or a corpus folder "
@@ -85,58 +95,117 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eligex: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("eligex: interrupted; no output was written", file=sys.stderr)
+        print("eligex: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of standard output went away (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _extract(args: argparse.Namespace) -> int:
-    fmt = format_for(args.output, args.format)
-    if fmt == "parquet" and not args.output:
-        raise EligexError("E032", fmt="parquet")
-    errors_path = args.errors or (f"{args.output}.errors.jsonl" if args.output and fmt in ("csv", "parquet") else None)
+    # the Dask engine writes a directory of Parquet parts
+    fmt = "parquet" if args.engine == "dask" else format_for(args.output, args.format)
+    if fmt in ("parquet", "duckdb") and not args.output and args.engine != "dask":
+        raise EligexError("E032", fmt=fmt)
+    if args.resume and not args.output:
+        raise EligexError("E034", option="--resume", needs="an output file (-o FILE) to resume")
+    if args.scheduler and args.engine != "dask":
+        raise EligexError("E034", option="--scheduler", needs="--engine dask")
+    if args.engine == "dask":
+        from .dask_engine import extract_cli
+
+        return extract_cli(args, fmt)
+    errors_path = args.errors or (f"{args.output}.errors.jsonl" if args.output else None)
     started = time.perf_counter()
-    stats: Counter = Counter()
     trials = read_inputs(args.inputs, input_format=args.input_format, id_column=args.id_column,
                          text_column=args.text_column, encoding=args.encoding)
-    records = extract_many(trials, max_chars=args.max_chars)
-    records = _progress(records, args.progress)
+    journal = batch.Journal(args.output, resume=args.resume) if args.output else None
+    bar = _bar(args.progress, args.inputs, len(journal.skip) if journal else 0)
 
-    with contextlib.ExitStack() as stack:
-        if args.output:
-            tmp = stack.enter_context(atomic_path(args.output))
-            stream = None if fmt == "parquet" else stack.enter_context(open(tmp, "w", encoding="utf-8", newline=""))
-            writer = RecordWriter(fmt, stream, tmp)
+    def on_error(o: batch.Outcome) -> None:
+        print(f"eligex: {o.error}", file=sys.stderr)
+
+    stdout_write, stdout_close = _stdout_writer(fmt, errors_path) if not journal else (None, None)
+    try:
+        summary = batch.run(trials, write=journal.write if journal else stdout_write,
+                            workers=args.workers, skip=journal.skip if journal else None, max_chars=args.max_chars,
+                            chunk_size=args.chunk_size,
+                            on_error=on_error, progress=bar.update if bar else None)
+        if bar:
+            bar.close()
+        if journal:
+            batch.finalise(journal, fmt, errors_path)
         else:
-            writer = RecordWriter(fmt, sys.stdout)
-        err_stream = None
-        for record in records:
-            if "error" in record:
-                stats["errors"] += 1
-                print(f"eligex: {record['error']['message']}", file=sys.stderr)
-                if errors_path:
-                    if err_stream is None:  # the errors file exists only when there are errors
-                        err_tmp = stack.enter_context(atomic_path(errors_path))
-                        err_stream = stack.enter_context(open(err_tmp, "w", encoding="utf-8"))
-                    err_stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    continue
-                if fmt in ("csv", "parquet"):
-                    continue  # a flat table has no row for a failed trial; its message went to stderr
-            else:
-                stats["trials"] += 1
-                stats["items"] += len(record["items"])
-                for c in record["constraints"]:
-                    stats["kind:" + c["kind"]] += 1
-                stats["warnings"] += len(record["warnings"])
-            writer.write(record)
-        writer.close()
+            stdout_close()
+    except KeyboardInterrupt:
+        if bar:
+            bar.close()
+        if journal:
+            journal.close()
+            print(f"eligex: interrupted; the records so far are kept in {journal.path}: run the same command "
+                  "with --resume to go on", file=sys.stderr)
+        else:
+            print("eligex: interrupted", file=sys.stderr)
+        return 130
+    except EligexError:
+        if journal:
+            journal.close()
+            if journal.created:
+                os.unlink(journal.path)  # a bug stopped the run: nothing of it is kept
+        raise
     elapsed = time.perf_counter() - started
-    total = stats["trials"] + stats["errors"]
-    kinds = ", ".join(f"{k[5:]} {v:,}" for k, v in sorted(stats.items()) if k.startswith("kind:")) or "none"
-    print(f"eligex: {total:,} inputs: {stats['trials']:,} records, {stats['errors']:,} errors; "
-          f"{stats['items']:,} items; constraints: {kinds}; {stats['warnings']:,} warnings; "
+    total = summary.trials + summary.errors
+    errors = summary.errors + (journal.resumed_errors if journal else 0)
+    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.kinds.items())) or "none"
+    print(f"eligex: {total:,} inputs: {summary.trials:,} records, {summary.errors:,} errors; "
+          f"{summary.items:,} items; constraints: {kinds}; {summary.warnings:,} warnings; "
           f"{elapsed:.1f} s ({total / elapsed if elapsed else 0:,.0f} trials/s)"
-          + (f" -> {args.output}" if args.output else ""), file=sys.stderr)
-    return 1 if stats["errors"] else 0
+          + (f"; {summary.skipped:,} skipped, already in the output" if args.resume else "")
+          + (f" -> {args.output}" if args.output else "")
+          + (f" (errors: {errors_path})" if args.output and errors else ""), file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _stdout_writer(fmt: str, errors_path: str | None):
+    """Outcomes to standard output: JSON Lines as they come (error records in the stream unless
+    --errors names a file), a JSON array, or the flat CSV table."""
+    writer = RecordWriter(fmt, sys.stdout)
+    err_stream = None
+
+    def write(outcomes: list) -> None:
+        nonlocal err_stream
+        for o in outcomes:
+            if o.error is not None and errors_path:
+                if err_stream is None:
+                    err_stream = open(errors_path, "w", encoding="utf-8")
+                err_stream.write(o.line + "\n")
+                err_stream.flush()
+                continue
+            if fmt == "jsonl":
+                sys.stdout.write(o.line + "\n")
+            elif o.error is None or fmt == "json":
+                writer.write(json.loads(o.line))
+        sys.stdout.flush()
+
+    def close() -> None:
+        if fmt != "jsonl":
+            writer.close()
+        if err_stream is not None:
+            err_stream.close()
+
+    return write, close
+
+
+def _bar(mode: str, inputs: list[str], skipped: int):
+    """A progress bar with rate and ETA on standard error (the ETA when the inputs' size is cheap to know)."""
+    if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    total = batch.estimate_total(inputs)
+    return tqdm(total=(total - skipped) if total else None, unit=" trials", file=sys.stderr, dynamic_ncols=True,
+                mininterval=0.5, smoothing=0.1)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -181,14 +250,6 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"eligex: below floor: {line}", file=sys.stderr)
         return 1 if below else 0
     return 0
-
-
-def _progress(records: Iterator[dict], mode: str) -> Iterator[dict]:
-    if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
-        return records
-    from tqdm import tqdm
-
-    return tqdm(records, unit=" trials", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -35,6 +35,8 @@ ERRORS: dict[str, str] = {
     "E030": "unknown output format {fmt!r} (expected one of {expected})",
     "E031": "cannot write {path}: {detail}",
     "E032": "{fmt} output needs a file: pass -o FILE.{fmt}",
+    "E033": "cannot write {path} as asked: {detail}",
+    "E034": "{option} needs {needs}",
     # data files (patterns, catalogues)
     "E040": "{path}:{line}: {detail}",
     # internal: a bug, reported instead of written silently
@@ -82,8 +84,16 @@ class EligexError(Exception):
         """The same error, naming ``source`` as the input it is about."""
         return EligexError(self.code, source=source, **self.fields)
 
+    def __reduce__(self):
+        # picklable, so a worker process can hand one back (nlp/batch.py)
+        return (_rebuild, (self.code, self.source, self.fields))
+
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": str(self)}
+
+
+def _rebuild(code: str, source: str | None, fields: dict[str, Any]) -> EligexError:
+    return EligexError(code, source=source, **fields)
 
 
 def warning(code: str, **fields: Any) -> dict[str, Any]:

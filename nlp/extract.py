@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+import marshal
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .errors import EligexError, warning
+from .gate import run_gated
 from .logic import exceptions, item_logic, residual_words
 from .page import locate_criteria
 from .pipeline import load
@@ -36,6 +39,8 @@ _GATE = re.compile(
     r"\b(?:during|throughout|while\s+on)\s+(?:the\s+|this\s+)?(?:study|trial|treatment)\b",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_HEADING_GATE = re.compile(r"\b(?:age|sex|gender)\b", re.IGNORECASE)
 _NOT_COMPUTABLE = re.compile(
     r"informed consent|\bconsent\b|\bcomply\b|compliance|complian|willing(?:ness)?\b|able to (?:understand|read|"
     r"follow|attend|communicate)|investigator'?s?'? (?:opinion|judge?ment|discretion)|opinion of the investigator|"
@@ -108,11 +113,15 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     items_out: list[dict] = []
     constraints: list[dict] = []
     for item in seg.items:
-        item_mapped = mapped.sub(item.start, item.end)
-        found = _run_item(nlp, item, item_mapped) if _needs_pipeline(item) else []
+        if _needs_pipeline(item):
+            item_mapped = mapped.sub(item.start, item.end)
+            found = _run_item(nlp, item, item_mapped)
+        else:
+            item_mapped, found = None, []
         lifted: dict[int, list[dict]] = {}
-        for k, s, e in exceptions(item_mapped.text, found):
-            lifted.setdefault(k, []).append({"text": item_mapped.text[s:e], "evidence": item_mapped.evidence(s, e)})
+        if found:
+            for k, s, e in exceptions(item_mapped.text, found):
+                lifted.setdefault(k, []).append({"text": item_mapped.text[s:e], "evidence": item_mapped.evidence(s, e)})
         ids = []
         main_ids = []
         for k, f in enumerate(found):
@@ -134,9 +143,9 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         items_out.append({
             "id": item.id, "section": item.section, "heading": item.heading, "marker": item.marker,
             "parent": item.parent, "start": s, "end": e, "text": text[s:e],
-            "status": _status(item, item_mapped.text, found),
+            "status": _status(item, item_mapped.text if found else item.text, found),
         })
-        op = item_logic(item_mapped.text, found)
+        op = item_logic(item_mapped.text, found) if found else None
         if op is not None:
             items_out[-1]["logic"] = {"op": op, "constraints": main_ids}
 
@@ -167,16 +176,45 @@ def _where(trial: TrialInput) -> str:
 
 
 def _needs_pipeline(item: Item) -> bool:
-    if _GATE.search(item.text):
+    # a digit is the common case, and a scan for one is far cheaper than the whole alternation
+    if _DIGIT.search(item.text) or _GATE.search(item.text):
         return True
-    return any(re.search(r"\b(?:age|sex|gender)\b", h, re.I) for h in item.heading)
+    return any(_HEADING_GATE.search(h) for h in item.heading)
+
+
+# What the pipeline found in an item depends only on its text, section and headings; registries repeat
+# items word for word ("Not pregnant or nursing", "ECOG 0-2" under the same PDQ headings), so the last
+# results are kept (marshal: the found dicts are plain data, and each caller gets its own copy).
+_FOUND_CACHE: dict[tuple, bytes] = {}
+_FOUND_CACHE_SIZE = 20_000
+_FOUND_LOCK = threading.Lock()
+
+
+def clear_item_cache() -> None:
+    """Forget the reused item results (for code that changes the rules or the pipeline in a running process)."""
+    with _FOUND_LOCK:
+        _FOUND_CACHE.clear()
 
 
 def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading))
+    hit = _FOUND_CACHE.get(key)
+    if hit is not None:
+        return marshal.loads(hit)
+    found = _run_pipeline(nlp, item, item_mapped)
+    with _FOUND_LOCK:  # a Dask worker may run several tasks in threads
+        if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
+            _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
+        _FOUND_CACHE[key] = marshal.dumps(found)
+    return found
+
+
+def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     doc = nlp.make_doc(item_mapped.text)
-    doc._.eligex_context = {"section": item.section, "heading": item.heading}
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    context = {"section": item.section, "heading": item.heading}
+    doc._.eligex_context = context
+    # components none of whose rules can match the item are skipped (nlp/gate.py)
+    doc = run_gated(nlp, doc, context)
     return list(doc._.eligex_found)
 
 
@@ -236,15 +274,19 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
         c["negated"] = found["negated"]
         c["who"] = found["who"]
         c["method_strength"] = found["method_strength"]
-        c["windows"] = [p.as_window(item_mapped.evidence(p.start, p.end)) for p in found["windows"]]
+        c["windows"] = [_window(p, item_mapped) for p in found["windows"]]
     if found.get("phrase") is not None:
-        p = found["phrase"]
-        c["window"] = p.as_window(item_mapped.evidence(p.start, p.end))
+        c["window"] = _window(found["phrase"], item_mapped)
     elif found.get("window") is not None:
         p = found["window"]
-        c["window"] = p.as_window(item_mapped.evidence(p.start, p.end))
-        c["parts"].append({"role": "window", **item_mapped.evidence(p.start, p.end)})
+        c["window"] = _window(p, item_mapped)
+        c["parts"].append({"role": "window", **item_mapped.evidence(p["start"], p["end"])})
     return c
+
+
+def _window(phrase: dict, item_mapped: MappedText) -> dict:
+    """A window of the record: the phrase's window with its evidence in the input."""
+    return {**phrase["window"], "evidence": item_mapped.evidence(phrase["start"], phrase["end"])}
 
 
 def _status(item: Item, text: str, found: list[dict]) -> str:

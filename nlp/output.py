@@ -13,7 +13,7 @@ from typing import IO, Iterator
 
 from .errors import EligexError
 
-OUTPUT_FORMATS = ("jsonl", "json", "csv", "parquet")
+OUTPUT_FORMATS = ("jsonl", "json", "csv", "parquet", "duckdb")
 FLAT_COLUMNS = [
     "trial_id", "constraint_id", "item_id", "section", "kind", "variable", "value", "lower", "lower_inclusive",
     "lower_unit", "upper", "upper_inclusive", "upper_unit", "unit", "reference", "condition", "negated", "window",

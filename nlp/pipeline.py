@@ -218,6 +218,13 @@ class WindowComponent:
                 phrase = window_rules.anchor_only(doc.text, owner["end"])
                 if phrase is not None:
                     owner["window"] = phrase
+        # found dicts stay plain data (workers and the item cache copy them): phrases become dicts
+        for f in found:
+            for key in ("phrase", "window"):
+                if isinstance(f.get(key), window_rules.Phrase):
+                    f[key] = f[key].plain()
+            if f["kind"] == "contraception":
+                f["windows"] = [p.plain() for p in f["windows"]]
         return doc
 
 

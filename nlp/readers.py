@@ -162,6 +162,7 @@ def read_inputs(paths: list[str], *, input_format: str = "auto", id_column: str 
 def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator[Any]:
     name = "<stdin>" if path == "-" else path
     src = {"format": "text", "input": name, "locator": None}
+    archive = None
     try:
         if path != "-" and os.path.isdir(path):
             yield from _read_dir(Path(path), id_column, text_column)
@@ -170,9 +171,20 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
             data = sys.stdin.buffer.read()
         else:
             with open(path, "rb") as fh:
-                data = fh.read()
+                head = fh.read(_HEAD)
+                if _streams(head, name, fmt, encoding):
+                    data = None
+                elif (head.startswith(b"PK\x03\x04") and fmt == "auto") or \
+                        (head.startswith(b"PAR1") and fmt in ("auto", "table")):
+                    data, archive = head, path  # enough to detect; the reader reads the file a member at a time
+                else:
+                    data = head + fh.read()
     except OSError as exc:
         yield _err("E001", src, detail=exc.strerror or str(exc))
+        return
+    if data is None:
+        # JSON Lines read line by line: memory stays flat however long the file is
+        yield from _stream_ndjson(path, name, id_column, text_column, encoding)
         return
     if not data.strip():
         yield _err("E009", src)
@@ -194,9 +206,9 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
         kind = found
     try:
         if kind == "zip":
-            yield from _read_zip(data, name, id_column, text_column)
+            yield from _read_zip(archive or data, name, id_column, text_column)
         elif kind == "parquet":
-            yield from _read_parquet(data, name, id_column, text_column)
+            yield from _read_parquet(archive or data, name, id_column, text_column)
         elif kind == "ctgov-xml":
             yield _xml_trial(data, {"format": "ctgov_xml", "input": name, "locator": None}, encoding)
         elif kind == "json":
@@ -209,6 +221,48 @@ def _read_one(path: str, fmt: str, id_column, text_column, encoding) -> Iterator
                              source={"format": "text", "input": name, "locator": None}, is_plain_text=True)
     except EligexError as exc:
         yield _err(exc.code, src, **exc.fields) if not exc.source else exc
+
+
+_HEAD = 1 << 16
+
+
+def _streams(head: bytes, name: str, fmt: str, encoding: str) -> bool:
+    """Whether a file is JSON Lines that reads the same line by line as whole: a .jsonl/.ndjson name,
+    UTF-8, and a first line that is a JSON object on its own with more lines after it (so reading the
+    whole file as one JSON document fails and it is read as lines anyway)."""
+    if fmt not in ("auto", "table", "ctgov-json") or Path(name).suffix.lower() not in _JSON_LINES_SUFFIXES:
+        return False
+    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if _NUL in head:
+        return False
+    lines = [line for line in head.lstrip(b"\xef\xbb\xbf").split(b"\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        first = json.loads(lines[0])
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(first, dict) and lines[0].strip() != b"{}"
+
+
+def _stream_ndjson(path: str, name: str, id_column, text_column, encoding: str) -> Iterator[Any]:
+    """``_read_ndjson`` over a file read a line at a time."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            start = offset
+            offset += len(raw)
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw, start = raw[3:], 3
+            raw = raw.rstrip(b"\n").rstrip(b"\r") if raw.endswith(b"\n") else raw
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _err("E006", {"format": "table", "input": name, "locator": f"line {lineno}"},
+                           encoding=encoding, byte=hex(raw[exc.start]), offset=start + exc.start)
+                continue
+            yield from _ndjson_line(line, lineno, name, id_column, text_column)
 
 
 def _text_id(text: str, name: str) -> str:
@@ -268,22 +322,26 @@ def _json_lines(text: str) -> bool:
 
 def _read_ndjson(text: str, name: str, id_column, text_column) -> Iterator[Any]:
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        src = {"format": "table", "input": name, "locator": f"line {lineno}"}
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(row, dict):
-            yield _err("E002", src, expected="JSON Lines",
-                       detail=f"expected a JSON object per line, found {type(row).__name__}")
-            continue
-        if _ci(row, "protocolSection") is not None:
-            src["format"] = "ctgov_v2_json"
-        yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
-                             row, src, id_column, text_column)
+        yield from _ndjson_line(line, lineno, name, id_column, text_column)
+
+
+def _ndjson_line(line: str, lineno: int, name: str, id_column, text_column) -> Iterator[Any]:
+    if not line.strip():
+        return
+    src = {"format": "table", "input": name, "locator": f"line {lineno}"}
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield _err("E021", src, line=lineno, detail=f"{exc.msg} at column {exc.colno}")
+        return
+    if not isinstance(row, dict):
+        yield _err("E002", src, expected="JSON Lines",
+                   detail=f"expected a JSON object per line, found {type(row).__name__}")
+        return
+    if _ci(row, "protocolSection") is not None:
+        src["format"] = "ctgov_v2_json"
+    yield _check_columns(trial_from_mapping(row, source=src, id_column=id_column, text_column=text_column),
+                         row, src, id_column, text_column)
 
 
 def _check_columns(trial: TrialInput, row: dict, src: dict, id_column, text_column) -> Any:
@@ -327,11 +385,11 @@ def _require_columns(columns, name, id_column, text_column) -> None:
         raise EligexError("E007", source=name, column=id_column, columns=listed, option="--id-column")
 
 
-def _read_parquet(data: bytes, name: str, id_column, text_column) -> Iterator[Any]:
+def _read_parquet(data: bytes | str, name: str, id_column, text_column) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(io.BytesIO(data))
+        pf = pq.ParquetFile(data if isinstance(data, str) else io.BytesIO(data))
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise EligexError("E002", source=name, expected="Parquet", detail=str(exc)) from None
     _require_columns(pf.schema_arrow.names, name, id_column, text_column)
@@ -398,10 +456,11 @@ def _member(data: bytes, src: dict, id_column, text_column) -> Iterator[Any]:
         yield _err(exc.code, src, **{k: v for k, v in exc.fields.items() if k not in ("record_source", "trial_id")})
 
 
-def _read_zip(data: bytes, name: str, id_column=None, text_column=None) -> Iterator[Any]:
-    """A zip of legacy XML files (AllPublicXML) or of API v2 JSON studies (ClinicalTrials.gov's bulk download)."""
+def _read_zip(data: bytes | str, name: str, id_column=None, text_column=None) -> Iterator[Any]:
+    """A zip of legacy XML files (AllPublicXML) or of API v2 JSON studies (ClinicalTrials.gov's bulk download),
+    from its bytes or its path (read a member at a time)."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(data if isinstance(data, str) else io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise EligexError("E002", source=name, expected="ZIP", detail=str(exc)) from None
     members = sorted(m for m in zf.namelist() if m.lower().endswith((".xml", ".json")))

@@ -66,6 +66,10 @@ class Phrase:
     event_after: bool = False
     interval: tuple[float | None, float | None] | None = field(default=None, compare=False)
 
+    def plain(self) -> dict:
+        """The phrase as plain data: its offsets and its window."""
+        return {"start": self.start, "end": self.end, "window": self.as_window()}
+
     def as_window(self, offset_evidence=None) -> dict:
         w: dict = {"amount": self.amount, "unit": self.unit, "direction": self.direction, "anchor": self.anchor}
         if self.amount_text is not None and parse_number(self.amount_text) is not None \

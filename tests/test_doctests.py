@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["nlp", "nlp.bounds", "nlp.units", "nlp.textmap", "nlp.sections", "nlp.page", "nlp.registry", "nlp.numbers", "nlp.tokenizer",
            "nlp.pipeline", "nlp.errors", "nlp.resources", "nlp.window", "nlp.contraception", "nlp.logic",
-           "nlp.evaluate"]
+           "nlp.evaluate", "nlp.gate", "nlp.tables"]
 
 
 @pytest.mark.parametrize("name", MODULES)

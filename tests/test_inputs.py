@@ -682,11 +682,13 @@ def test_output_jsonl_atomic(tmp_path, capsys):
     code, printed, err = run_cli(capsys, "extract", DATA / "trials.csv", tmp_path / "missing.json", "-o", out)
     assert code == 1
     assert printed == []  # nothing on standard output
-    assert listing(out.parent) == ["records.jsonl"]  # no stray .part file
+    # no stray .part file or journal; error records in their own file (issue 7)
+    assert listing(out.parent) == ["records.jsonl", "records.jsonl.errors.jsonl"]
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["trial_id"] for r in records] == [*TABLE_IDS, None]
-    assert records[-1]["error"]["code"] == "E001"
-    for record in records:
+    assert [r["trial_id"] for r in records] == TABLE_IDS
+    (error,) = [json.loads(line) for line in (out.parent / "records.jsonl.errors.jsonl").read_text().splitlines()]
+    assert error["trial_id"] is None and error["error"]["code"] == "E001"
+    for record in [*records, error]:
         assert_sound(record)
     assert f"-> {out}" in err
 
@@ -716,35 +718,45 @@ def test_output_json_array(tmp_path, capsys, args):
 
 
 @pytest.mark.parametrize(
-    "failure,exit_code,message",
+    "failure,exit_code,message,journal",
     [
-        pytest.param(KeyboardInterrupt, 130, "interrupted; no output was written", id="interrupted"),
+        # an interrupted run keeps what it did in the journal, for --resume (tests/test_batch.py)
+        pytest.param(KeyboardInterrupt, 130, "run the same command with --resume", True, id="interrupted"),
         pytest.param(lambda: EligexError("E020", trial="NCT00000108", schema="record.schema.json", problems="x"), 2,
-                     "[E020]", id="invalid-record"),
+                     "[E020]", False, id="invalid-record"),
     ],
 )
-def test_failed_run_writes_no_output(tmp_path, capsys, monkeypatch, failure, exit_code, message):
-    real = cli.extract_many
+def test_failed_run_writes_no_output(tmp_path, capsys, monkeypatch, failure, exit_code, message, journal):
+    import nlp.batch
+
+    real = nlp.batch.extract_many
+    calls = []
 
     def failing(trials, **kwargs):
-        for n, record in enumerate(real(trials, **kwargs)):
-            if n == 2:
+        for record in real(trials, **kwargs):
+            calls.append(record)
+            if len(calls) == 3:
                 raise failure()
             yield record
 
-    monkeypatch.setattr(cli, "extract_many", failing)
+    monkeypatch.setattr(nlp.batch, "extract_many", failing)
+    monkeypatch.setattr(nlp.batch, "CHUNK_SIZE", 2)  # the first chunk is written before the failure
     out = tmp_path / "records.jsonl"
     kept = tmp_path / "kept.csv"
     kept.write_text("an earlier run's output\n")
     for target, before in ((out, None), (kept, kept.read_text())):
-        code = cli.main(["extract", str(DATA / "trials.csv"), "-o", str(target)])
+        calls.clear()
+        code = cli.main(["extract", str(DATA / "trials.csv"), "-o", str(target), "--workers", "1"])
         assert code == exit_code
         assert message in capsys.readouterr().err
         if before is None:
             assert not target.exists()
         else:
             assert target.read_text() == before  # an interrupted run leaves the old file as it was
-    assert listing(tmp_path) == ["kept.csv"]  # no .part files, no errors file
+    partials = ["kept.csv.partial", "records.jsonl.partial"] if journal else []
+    assert listing(tmp_path) == sorted(["kept.csv", *partials])  # no .part files, no errors file
+    for name in partials:  # the journal holds the whole records of the first chunk
+        assert [json.loads(line)["trial_id"] for line in (tmp_path / name).read_text().splitlines()] == TABLE_IDS[:2]
 
 
 def test_parquet_to_stdout_is_a_usage_error(tmp_path, capsys):
@@ -908,7 +920,8 @@ def test_validate_json_array_and_error_records(tmp_path, capsys):
     out = tmp_path / "records.json"
     assert cli.main(["extract", str(DATA / "trials.csv"), str(tmp_path / "missing.csv"), "-o", str(out)]) == 1
     capsys.readouterr()
-    assert cli.main(["validate", str(out)]) == 0
+    errors = tmp_path / "records.json.errors.jsonl"  # error records go to their own file (issue 7)
+    assert cli.main(["validate", str(out), str(errors)]) == 0
     assert f"{len(TABLE_IDS) + 1} records, 0 invalid" in capsys.readouterr().err
 
 

@@ -1,0 +1,117 @@
+"""Which constraint components can match an item, read off their own rules, so the others are skipped.
+
+A Matcher rule can only match a doc that has, for every token of its pattern that must occur (no ``OP``,
+or ``+``), a token of that entity label (the lexicon atoms of ``eligex_atoms``). A rule that ``requires``
+a context the item does not have is rejected by its builder whatever it matches. A component none of
+whose rules can match finds nothing, so skipping it changes no record (the full corpus output is
+byte-identical with the gate on; see README, Speed).
+
+>>> required_labels([{"ENT_TYPE": "VAR"}, {"LIKE_NUM": True}, {"ENT_TYPE": {"IN": ["CMP_PRE"]}, "OP": "*"}])
+[frozenset({'VAR'})]
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .rules import MatcherRule
+
+# ops under which a pattern token may match nothing
+_OPTIONAL_OPS = ("?", "*", "!")
+
+
+def required_labels(pattern: list[dict]) -> list[frozenset[str]]:
+    """For each token a pattern needs, the entity labels one of which that token must carry."""
+    out = []
+    for token in pattern:
+        op = token.get("OP")
+        if op in _OPTIONAL_OPS or (isinstance(op, str) and op.startswith("{") and op[1:2] in ("0", ",")):
+            continue
+        ent = token.get("ENT_TYPE")
+        if isinstance(ent, str) and ent:
+            out.append(frozenset([ent]))
+        elif isinstance(ent, dict) and set(ent) == {"IN"} and ent["IN"]:
+            out.append(frozenset(ent["IN"]))
+    return out
+
+
+def _age_heading(context: dict, labels: set[str]) -> bool:
+    from .age import _HEADING_AGE
+
+    return any(_HEADING_AGE.search(h) for h in context.get("heading") or [])
+
+
+@lru_cache(maxsize=4096)
+def _heading_names_variable(last_heading: str) -> bool:
+    from .measurement import _heading_variable
+
+    return _heading_variable({"heading": [last_heading]}) is not None
+
+
+def _variable_heading(context: dict, labels: set[str]) -> bool:
+    # a variable in the item serves the rule; else the heading must name one (measurement.build)
+    headings = context.get("heading") or []
+    return "VAR" in labels or bool(headings and _heading_names_variable(headings[-1]))
+
+
+# what a rule's ``requires`` adds, as its builder checks it (age.build, measurement.build); a name not
+# listed here adds nothing, so a new kind of requirement can never make the gate skip a rule wrongly
+_REQUIRES: dict[str, Callable[[dict, set[str]], bool]] = {
+    "age_heading": _age_heading,
+    "variable_heading": _variable_heading,
+    # age._joined_to_age: an AGE_CUE or OLD atom before the joined comparator
+    "previous_age": lambda context, labels: bool(labels & {"AGE_CUE", "OLD"}),
+    # measurement._previous_variable: a VAR atom before it (or one in the match itself)
+    "previous_variable": lambda context, labels: "VAR" in labels,
+}
+
+
+class ComponentGate:
+    """Whether any rule of a Matcher component can match a doc with these atom labels and context."""
+
+    def __init__(self, rules: list[MatcherRule]) -> None:
+        self.rules = [(required_labels(r.pattern), _REQUIRES.get(r.requires or "")) for r in rules]
+
+    def can_match(self, labels: set[str], context: dict) -> bool:
+        for needs, requirement in self.rules:
+            if all(not need.isdisjoint(labels) for need in needs) and \
+                    (requirement is None or requirement(context, labels)):
+                return True
+        return False
+
+
+@lru_cache(maxsize=8)
+def _plan(nlp: Language) -> tuple:
+    plan = []
+    for name, proc in nlp.pipeline:
+        rules = getattr(proc, "rules", None)
+        gate = ComponentGate(list(rules.values())) if isinstance(rules, dict) and rules else None
+        plan.append((name, proc, gate))
+    return tuple(plan)
+
+
+def run_gated(nlp: Language, doc: Doc, context: dict) -> Doc:
+    """Run ``nlp``'s components over ``doc``, skipping the rule components that cannot match it."""
+    plan = _plan(nlp)
+    verdicts = None
+    for n, (_, proc, gate) in enumerate(plan):
+        if gate is not None:
+            if verdicts is None:
+                labels = frozenset(span.label_ for span in doc._.eligex_atoms or ())
+                verdicts = _verdicts(plan, labels, context.get("section"), tuple(context.get("heading") or ()))
+            if not verdicts[n]:
+                continue
+        doc = proc(doc)
+    return doc
+
+
+@lru_cache(maxsize=65536)
+def _verdicts(plan: tuple, labels: frozenset, section: str | None, heading: tuple) -> tuple:
+    """Per component of ``plan``, whether it can match: the same few label sets and headings recur."""
+    context = {"section": section, "heading": list(heading)}
+    set_labels = set(labels)
+    return tuple(gate is None or gate.can_match(set_labels, context) for _, _, gate in plan)
