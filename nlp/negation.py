@@ -36,6 +36,19 @@ def termset() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _triggers():
+    """Any negation trigger of the termset: without one, NegEx cannot negate anything in a text."""
+    import re
+
+    ts = termset()
+    words = sorted({t.lower() for key in ("preceding_negations", "following_negations") for t in ts[key]},
+                   key=len, reverse=True)
+    # boundaries are any non-alphanumeric character: the tokenizer splits "non-pregnant" at its hyphen
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) +
+                      r")(?![^\W_])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def sentence_starters() -> frozenset[str]:
     """Capitalised words that start a new statement in run-on text (``patterns/negation.json``)."""
     with resources.patterns_path("negation.json").open(encoding="utf-8") as fh:
@@ -65,7 +78,7 @@ class NegationComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not found:
+        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _triggers().search(doc.text):
             return doc
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])

@@ -190,6 +190,8 @@ class WindowComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
+        if not window_rules.may_hold_window(doc.text):
+            return doc
         context = doc._.eligex_context or {}
         contra = contraception_rules.find(doc.text)
         found.extend(contra)

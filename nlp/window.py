@@ -117,11 +117,14 @@ def _grammar() -> dict:
     left = _alt(cue_of)
     amount = (rf"(?P<n>{number})(?:\s*\(\s*\d+\s*\))?"
               rf"(?:\s*(?:-|to|or|and)\s*(?P<n2>\d+(?:\.\d+)?|{_alt(words)}))?")
-    phrase = re.compile(
-        rf"(?:(?<![\w-])(?P<left>{left})\s*)?(?<![\w.,])(?:(?P<period>a\s+period\s+of|a\s+minimum\s+of)\s+)?"
+    # An amount with its unit is found first; the cue before it is then read backwards from it (one pass of
+    # a small regex instead of trying ~150 cues at every character).
+    core = re.compile(
+        rf"(?<![\w.,])(?:(?P<period>a\s+period\s+of|a\s+minimum\s+of)\s+)?"
         rf"{amount}\s*-?\s*(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
         re.IGNORECASE,
     )
+    left_tail = re.compile(rf"(?<![\w-])(?P<left>{left})\s*$", re.IGNORECASE)
     bare = re.compile(
         rf"(?<![\w-])(?P<left>within\s+the\s+(?:past|last|previous|preceding|prior|next|following|upcoming)|"
         rf"in\s+the\s+(?:past|last|previous|preceding|prior|next|upcoming|following)|within|"
@@ -131,10 +134,15 @@ def _grammar() -> dict:
     )
     paren_for = re.compile(
         rf"[(;,]\s*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*-?\s*(?P<unit>{long_units})\s+for\s+", re.IGNORECASE)
+    during_words = {p.split()[0] for p in data["during"]}
+    may_hold = re.compile(
+        rf"(?:{long_units})\b|\d\s*-?\s*(?-i:{short_units})\b|\b(?:{_alt(during_words)})\b|prior|before|"
+        r"\b(?:year|month|week|day)\b|contracep|birth|condom|abstinen|abstain|barrier|pregnan|wash",
+        re.IGNORECASE)
     right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
     return {
-        "phrase": phrase, "bare": bare, "paren_for": paren_for,
+        "core": core, "left_tail": left_tail, "bare": bare, "paren_for": paren_for, "may_hold": may_hold,
         "during": re.compile(r"(?<![\w-])(?:" + _alt(data["during"]) + r")(?![\w-])", re.IGNORECASE), "unit_of": unit_of, "cue_of": cue_of,
         "right": re.compile(
             r"\s*(?P<word>" + _alt(w for ws in right_words.values() for w in ws) + r")\b\s*", re.IGNORECASE),
@@ -194,6 +202,13 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     return "unspecified", None, pos
 
 
+def may_hold_window(text: str) -> bool:
+    """Whether ``text`` can hold a window or a contraception requirement at all: one of the catalogue's time
+    units, a period of the study, an anchor cue or a contraception word (read off ``patterns/windows.json``,
+    so no window the finders would read is missed)."""
+    return _grammar()["may_hold"].search(text) is not None
+
+
 def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
     """Every window phrase in ``text``, left to right; phrases whose amount lies in a ``skip`` span (an age,
     a threshold) are not windows."""
@@ -207,7 +222,7 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         a, b = int(m.group("a")), int(m.group("b")) * (-1 if m.group("neg") else 1)
         out.append(Phrase(m.start(), m.end(), a, m.group("a"), None, "days", "before", "unspecified", None,
                           "win.day_notation", interval=(-a, b)))
-    for m in g["phrase"].finditer(text):
+    for m in _amounts(text, g):
         if skipped(m.start("n"), m.end("unit")) or any(p.start <= m.start("n") < p.end for p in out):
             continue
         phrase = _phrase(text, m, g)
@@ -242,6 +257,54 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
                 end = a_end
         out.append(Phrase(m.start(), end, 1, None, None, unit, direction, anchor, anchor_text, "win.bare_unit"))
     return sorted(out, key=lambda p: p.start)
+
+
+class _Amount:
+    """An amount with its unit and the cue read before it: the groups of one window phrase."""
+
+    __slots__ = ("core", "left", "left_start", "period")
+
+    def __init__(self, core: re.Match, left: re.Match | None, period: bool) -> None:
+        self.core, self.left, self.period = core, left, period
+        self.left_start = left.start("left") if left else None
+
+    def group(self, name: str):
+        if name == "left":
+            return self.left.group("left") if self.left else (self.core.group("period") if self.period is None
+                                                                else None)
+        if name == "period":
+            return self.core.group("period") if self.period else None
+        return self.core.group(name)
+
+    def start(self, name: str | None = None) -> int:
+        if name is None:
+            return self.left_start if self.left_start is not None else self.core.start()
+        return self.core.start(name)
+
+    def end(self, name: str | None = None) -> int:
+        return self.core.end() if name is None else self.core.end(name)
+
+
+def _amounts(text: str, g: dict):
+    """The amounts of ``text`` left to right, each with the cue written before it, if any."""
+    floor = 0
+    for core in g["core"].finditer(text):
+        head = core.start()
+        lo = max(floor, head - 60)
+        left = g["left_tail"].search(text, lo, head)
+        period = bool(core.group("period"))
+        if period:
+            # "for a minimum of 4 weeks": a cue may take in the period's words; the earlier start wins, and
+            # at the same start the longer cue, as one regex over cue and amount would choose
+            whole = g["left_tail"].search(text, lo, core.start("n"))
+            if whole is not None and (left is None or whole.start("left") <= left.start("left")):
+                left = whole
+                period = False if whole.end("left") > head else period
+            if left is None and re.sub(r"\s+", " ", core.group("period").lower()) in g["cue_of"]:
+                # "a minimum of 3 days": the words are a cue of their own
+                period = None
+        yield _Amount(core, left, period)
+        floor = core.end()
 
 
 def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
