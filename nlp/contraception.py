@@ -34,10 +34,11 @@ _REQUIRE = re.compile(
     r"implement|implementing|utili[sz]e|maintain|continue)\b",
     re.IGNORECASE,
 )
-_STRONG = re.compile(r"\b(?:must|shall|should|agree|agrees|agreed|willing|unwilling|required?|practi[cs]e|"
-                     r"methods?|measures?)\b", re.IGNORECASE)
-_NOT_REQUIRED = re.compile(r"\b(?:oral|hormonal|emergency)\s+contraceptives?\b(?!\s+(?:method|methods|measures))",
-                           re.IGNORECASE)
+# a product named by its kind ("oral contraceptives", "hormonal contraception") is a medication: a
+# requirement to use contraception says so with a method or a strength word as well
+_PRODUCT = re.compile(r"\b(?:oral|hormonal|emergency|injectable)\s+$", re.IGNORECASE)
+_METHOD_WORDS = re.compile(r"\b(?:methods?|measures?|forms?|birth\s+control|barrier|double|two|highly|effective|"
+                           r"adequate|reliable|acceptable|approved|appropriate|abstinence|condoms?)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +81,11 @@ def _who(text: str) -> str:
     return found[0] if found else "unspecified"
 
 
+def may_require(text: str) -> bool:
+    """Whether ``text`` names contraception at all (without a cue there is no requirement to find)."""
+    return _CUE.search(text) is not None
+
+
 def find(text: str) -> list[dict]:
     """The contraception requirements of one item, at most one per sentence, with offsets into ``text``."""
     out = []
@@ -94,13 +100,15 @@ def find(text: str) -> list[dict]:
 def _find_in(text: str, a: int, b: int) -> dict | None:
     g = _grammar()
     sentence = text[a:b]
-    cue = next((m for m in _CUE.finditer(sentence) if not _NOT_REQUIRED.fullmatch(m.group())), None)
+    cues = list(_CUE.finditer(sentence))
+    products = [m for m in cues if _PRODUCT.search(sentence, max(0, m.start() - 20), m.start())]
+    cue = next((m for m in cues if m not in products), None)
+    if cue is None and products and _METHOD_WORDS.search(sentence.replace(products[0].group(), " ")):
+        cue = products[0]
     if cue is None:
-        return None
+        return None  # "Use of hormonal contraception within 3 months" is a medication, not a requirement
     if not _REQUIRE.search(sentence) and not g["strength"].search(sentence):
         return None
-    if _NOT_REQUIRED.search(sentence) and not _STRONG.search(sentence):
-        return None  # "Women taking oral contraceptives" is a medication, not a requirement
     windows: list[Phrase] = []
     during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:

@@ -36,7 +36,9 @@ _GATE_WORDS = (
     r"limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
     r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+)?(?:year|month|week|day)\b|"
-    r"\b(?:during|throughout|while\s+on)\s+(?:the\s+|this\s+)?(?:study|trial|treatment)\b"
+    r"\bthroughout\b|\bfor\s+the\s+duration\b|\bduring\s+(?:the\s+|this\s+|their\s+)?(?:study|trial|treatment|"
+    r"participation|course)|\bwhile\s+(?:on|participating|receiving|enrolled|taking|in)\b|\bon\s+(?:study|treatment)\b|"
+    r"condom|fathering|conceiv"
 )
 # matched case-sensitively against the lower-cased item: the same verdicts as re.IGNORECASE, ~40% faster
 _GATE = re.compile(_GATE_WORDS.lower())

@@ -20,6 +20,7 @@ EXCEPTION = re.compile(
     r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including)\b",
     re.IGNORECASE,
 )
+_LIST_GOES_ON = re.compile(r",\s*(?:or|and)\s+(?!other\b)", re.IGNORECASE)
 _PERIOD = re.compile(r"\s+(?:during|throughout|while\s+on|for\s+the\s+duration)\b", re.IGNORECASE)
 _SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
 _OR = re.compile(r"\b(?:or|either|nor)\b|\band/or\b", re.IGNORECASE)
@@ -40,11 +41,14 @@ _FILLER = re.compile(
 )
 
 
-def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
-    """(constraint index, start, end) for each exception in ``text``: it lifts the nearest constraint that
-    starts before it ("malignancy within 5 years, except adequately treated basal cell carcinoma"). An
-    "unless" before every constraint ("may not participate unless they use contraception") is the
-    condition the requirement is stated under, not an exception."""
+def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, int]]:
+    """Each exception of ``text``: its cue and where it ends (a ";", a sentence end, a line break, a list
+    going on with ", or"/", and", or a study period: "unless surgically sterilized or postmenopausal during
+    the study" ends before "during"), or one of ``stops`` (where a window of the item's own starts).
+
+    >>> [(m.group(), e) for m, e in exception_spans("Chemotherapy within 4 weeks, other than hydroxyurea")]
+    [('other than', 51)]
+    """
     out = []
     for m in EXCEPTION.finditer(text):
         stop = len(text)
@@ -52,19 +56,44 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
             i = text.find(ch, m.end())
             if i >= 0:
                 stop = min(stop, i)
-        # the exception ends where the next constraint's own words start
-        later = [f["start"] for f in found if f["start"] > m.end()]
-        if later:
-            stop = min(stop, min(later))
+        more = _LIST_GOES_ON.search(text, m.end(), stop)
+        if more:
+            stop = more.start()
+        # "(except finasteride for obstructive voiding symptoms) ..." ends with its parenthesis
+        if text.rfind("(", 0, m.start()) > text.rfind(")", 0, m.start()):
+            close = text.find(")", m.end(), stop)
+            stop = close if close >= 0 else stop
+        # "except for a maximum of 8 days during the last year prior to screening": the recency is the item's
+        stop = min([stop] + [p for p in stops if m.end() < p < stop])
+        period = _PERIOD.search(text, m.end(), stop)
+        if period:
+            stop = period.start()
         end = stop
         while end > m.end() and text[end - 1] in " ,;:.(":
             end -= 1
-        if end - m.end() < 3:
-            continue
-        # "... unless surgically sterilized or postmenopausal during the study": the period is not part of it
-        period = _PERIOD.search(text, m.end(), end)
-        if period:
-            end = period.start()
+        if end - m.end() >= 3:
+            out.append((m, end))
+    return out
+
+
+def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
+    """(constraint index, start, end) for each exception in ``text``: it lifts the nearest constraint that
+    starts before it ("malignancy within 5 years, except adequately treated basal cell carcinoma"). An
+    "unless" before every constraint ("may not participate unless they use contraception") is the
+    condition the requirement is stated under, not an exception."""
+    out = []
+    stops = [w["start"] for f in found for w in (f.get("phrase"), f.get("window")) if isinstance(w, dict)
+             and (w.get("window") or {}).get("direction") == "before"]
+    for cue, end in exception_spans(text, stops):
+        # the exception ends where the next constraint's own words start
+        later = [f["start"] for f in found if f["start"] > cue.end()]
+        if later and min(later) < end:
+            end = min(later)
+            while end > cue.end() and text[end - 1] in " ,;:.(":
+                end -= 1
+            if end - cue.end() < 3:
+                continue
+        m = cue
         before = [k for k, f in enumerate(found) if f["start"] < m.start()]
         if not before:
             # "may not participate unless they agree to use contraception" states the requirement itself

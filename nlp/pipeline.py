@@ -190,15 +190,16 @@ class WindowComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not window_rules.may_hold_window(doc.text):
+        may_require = contraception_rules.may_require(doc.text)
+        if not (may_require or window_rules.may_hold_window(doc.text)):
             return doc
         context = doc._.eligex_context or {}
-        contra = contraception_rules.find(doc.text)
+        contra = contraception_rules.find(doc.text) if may_require else []
         found.extend(contra)
         # an age or a threshold ("life expectancy of at least 3 months") is not a window
         skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose", "contraception")]
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
-        spans = [(f["start"], f["end"]) for f in owners]
+        spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
         for w in window_rules.find(doc.text, skip=skip, attach=spans):
             if "attached" in w:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import resources
-from .logic import EXCEPTION
+from .logic import EXCEPTION, exception_spans
 from .numbers import parse_number
 
 _SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|\s+or\s+|\s+and\s+|\s*/\s*",
@@ -25,10 +25,12 @@ _SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+o
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
              "except", "unless", "if", "when", "where", "resulting", "leading", "of"}
+_CLAUSE_VERBS = {"had", "has", "have", "was", "were", "is", "are", "received", "receiving", "underwent", "undergone",
+                 "did", "does", "experienced", "developed"}
 # what goes before an event in a criterion and is not the event: "Patients who have had", "History of"
 _LEAD = re.compile(
     r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
-    r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|did|do|does)\s+)*(?:not\s+)?"
+    r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|may|can|cannot|might|did|do|does)\s+)*(?:not\s+)?"
     r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
     r"participated|participating|require|required|requiring)\s+)?(?:in\s+)?)?"
     r"(?:(?:no|not|without|free\s+of|absence\s+of|never|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
@@ -43,8 +45,9 @@ _LEAD = re.compile(
 
 
 _TAIL = re.compile(r"(?:\s+(?:taken|used|received|administered|given|performed|done|occurring|must|should|"
+                   r"requires?|required|(?:are|is)\s+(?:not\s+)?(?:allowed|permitted|prohibited|excluded)|"
                    r"completed|signed|started|stopped|discontinued|finished|ended|"
-                   r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|of|in|at))+$",
+                   r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|of|in|at|a|an|the))+$",
                    re.IGNORECASE)
 
 
@@ -70,7 +73,7 @@ class Phrase:
         """The phrase as plain data: its offsets and its window."""
         return {"start": self.start, "end": self.end, "window": self.as_window()}
 
-    def as_window(self, offset_evidence=None) -> dict:
+    def as_window(self) -> dict:
         w: dict = {"amount": self.amount, "unit": self.unit, "direction": self.direction, "anchor": self.anchor}
         if self.amount_text is not None and parse_number(self.amount_text) is not None \
                 and not re.fullmatch(r"[\d.]+", self.amount_text):
@@ -80,8 +83,6 @@ class Phrase:
         if self.anchor_text:
             w["anchor_text"] = self.anchor_text
         w["interval_days"] = interval_days(self)
-        if offset_evidence is not None:
-            w["evidence"] = offset_evidence
         return w
 
 
@@ -134,10 +135,9 @@ def _grammar() -> dict:
     )
     paren_for = re.compile(
         rf"[(;,]\s*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*-?\s*(?P<unit>{long_units})\s+for\s+", re.IGNORECASE)
-    during_words = {p.split()[0] for p in data["during"]}
     may_hold = re.compile(
-        rf"(?:{long_units})\b|\d\s*-?\s*(?-i:{short_units})\b|\b(?:{_alt(during_words)})\b|prior|before|"
-        r"\b(?:year|month|week|day)\b|contracep|birth|condom|abstinen|abstain|barrier|pregnan|wash",
+        rf"(?:{long_units})\b|\d\s*-?\s*(?-i:{short_units})\b|{PERIOD_STEMS}|prior|before|"
+        r"\b(?:year|month|week|day)\b|wash",
         re.IGNORECASE)
     right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
@@ -176,11 +176,15 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     m = g["anchor_re"].match(text, pos)
     if m:
         anchor = g["anchors"][re.sub(r"\s+", " ", m.group("a").lower())]
-        if kind == "after" and anchor in ("treatment_start", "study_entry") and \
-                re.search(r"\b(?:treatment|therapy|infusion|drug|medication|dos)", m.group("a"), re.I):
-            anchor = "last_dose"
-        if kind == "after" and anchor == "study_entry":
-            anchor = "study_end"
+        # "for 12 months following treatment" is after its end; "after the first dose", "after study
+        # entry" keep the anchor they name
+        named_start = re.search(r"first|start|initiat|begin|entry|enrol|random|screen|baseline|day\s*1|cycle",
+                                m.group("a"), re.I)
+        if kind == "after" and anchor in ("treatment_start", "study_entry") and not named_start:
+            if re.search(r"\b(?:treatment|therapy|infusion|drug|medication|dos)", m.group("a"), re.I):
+                anchor = "last_dose"
+            elif anchor == "study_entry":
+                anchor = "study_end"
         if kind != "after" and anchor in ("last_dose", "study_end") and \
                 not re.search(r"last|final|end|complet|discontinu|stop|exit|leav", m.group("a"), re.I):
             anchor = {"last_dose": "treatment_start", "study_end": "study_entry"}[anchor]
@@ -196,16 +200,20 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
         end = m.end() + (words.end() if words else 0)
         return "treatment_start", text[pos:end], end
     # an anchor the catalogue does not know: keep its words, call it unspecified
-    m = re.match(r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}", text[pos:pos + 60])
-    if m and kind in ("before", "after") and not re.match(r"\d", m.group()):
-        return "unspecified", m.group(), pos + m.end()
+    m = _ANCHOR_WORDS.match(text, pos, min(len(text), pos + 60))
+    if m and kind in ("before", "after"):
+        return "unspecified", m.group(), m.end()
     return "unspecified", None, pos
 
 
+# Every "during the study" phrase of patterns/windows.json and patterns/contraception.json holds one of
+# these (tests/test_data_integrity.py checks it), so a text without one has no such period.
+PERIOD_STEMS = r"during|throughout|while|duration|\bon\s+(?:study|treatment|trial)"
+
+
 def may_hold_window(text: str) -> bool:
-    """Whether ``text`` can hold a window or a contraception requirement at all: one of the catalogue's time
-    units, a period of the study, an anchor cue or a contraception word (read off ``patterns/windows.json``,
-    so no window the finders would read is missed)."""
+    """Whether ``text`` can hold a window at all: one of the catalogue's time units, a period of the study
+    or an anchor cue. The finders read nothing else, so a text without one has no window to find."""
     return _grammar()["may_hold"].search(text) is not None
 
 
@@ -352,23 +360,22 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
     elif right_kind == "since":
         direction = "since"
         event_after = True
-        end = r.end()
+        end = r.end("word")
         rule = "win.since" if rule == "win.bare" else rule
     elif right_kind == "washout":
         # "a one week wash-out period": the event must have stopped at least that long ago
-        direction, end = "since", r.end()
+        direction, end = "since", r.end("word")
         rule = "win.washout"
     elif right_kind == "ago":
-        end = r.end()
+        end = r.end("word")
         direction = direction if direction == "since" else "before"
         rule = "win.ago" if rule == "win.bare" else rule
     if direction is None:
         return None
     if left == "for" and right_kind is None:
         direction = "since"
-    interval = None
     return Phrase(m.start(), end, amount, m.group("n"), max_amount, unit, direction, anchor, anchor_text, rule,
-                  event_after=event_after, interval=interval)
+                  event_after=event_after)
 
 
 def interval_days(p: Phrase) -> dict:
@@ -420,6 +427,11 @@ _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
                      r"become\s+pregnant|may\s+require|will\s+require)\b", re.IGNORECASE)
 _PLANNED = re.compile(r"(?:planned|planning|plans?|scheduled|expected|anticipated|intends?|intending)\b", re.I)
+# the words of an anchor the catalogue does not know: up to four, never a number or a word that starts
+# something else ("4 weeks prior and radiotherapy 2 weeks prior", "before any study procedures are performed")
+_ANCHOR_STOP = (r"(?!(?:and|or|but|are|is|be|were|was|has|have|prior|before|after|within|unless|except|"
+                r"any|no|not)\b)")
+_ANCHOR_WORDS = re.compile(rf"(?:the\s+)?{_ANCHOR_STOP}[A-Za-z][\w-]*(?:[ \t]+{_ANCHOR_STOP}[A-Za-z][\w-]*){{0,3}}")
 _STARTING = re.compile(r"(?:the\s+)?(?:start(?:ing)?|beginning|initiat(?:ing|ion)|commenc(?:ing|ement)|receiving)\s+"
                        r"(?:of\s+)?(?:the\s+)?", re.IGNORECASE)
 # an event is something: words that only say who or how do not make one ("are", "Enrolled", "be screened")
@@ -441,9 +453,10 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
     start = max(floor, cut + 1)
     for m in _STATEMENT.finditer(text, start, pos):
         start = max(start, m.end())
-    for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[start:pos]):
+    base = start
+    for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[base:pos]):
         if m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1:
-            start = max(start, start + m.end())
+            start = max(start, base + m.end())
     return start
 
 
@@ -465,13 +478,14 @@ def _mask_parens(text: str) -> str:
     return "".join(out)
 
 
-def split_events(text: str, start: int) -> list[tuple[int, int]]:
+def split_events(text: str, start: int, *, from_start: bool = False) -> list[tuple[int, int]]:
     """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets.
 
     The list is read from its end, back to the first part that is more than a short noun phrase: "is
     unlikely to comply with the protocol, has had drug or alcohol dependence" lists two events. A part with
     a word that governs what follows ("infection requiring hospitalization and IV antibiotics") makes the
-    rest one event.
+    rest one event. Events written after their window ("since prior radiotherapy and no more than 3 prior
+    regimens") are read ``from_start``, up to the first part that is more than a short noun phrase.
 
     >>> t = "Prior surgery, radiation, chemotherapy"
     >>> [t[s:e] for s, e in split_events(t, 0)]
@@ -486,6 +500,14 @@ def split_events(text: str, start: int) -> list[tuple[int, int]]:
     parts = [(s, e) for s, e in parts if text[s:e].strip()]
     if not parts:
         return [(start, start + len(text))]
+    if from_start:
+        first: list[tuple[int, int]] = []
+        for s, e in parts:
+            words = text[s:e].split()
+            if len(words) > 5 or {w.lower() for w in words} & _NO_SPLIT or len(first) >= 6:
+                break
+            first.append((s, e))
+        return [(start + s, start + e) for s, e in (first or parts[:1])]
     taken: list[tuple[int, int]] = []
     for k in range(len(parts) - 1, -1, -1):
         s, e = parts[k]
@@ -506,6 +528,8 @@ def split_events(text: str, start: int) -> list[tuple[int, int]]:
         if len(words) > 5 or len(taken) >= 6:
             break
         taken.insert(0, (s, e))
+        if words[0].lower() in _CLAUSE_VERBS:
+            break  # "did not receive prior treatment and had surgery": a new predicate starts the list
     if not taken:
         s, e = parts[-1]
         return [(start + s, start + e)]
@@ -513,7 +537,7 @@ def split_events(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in " \t\r\n,;:-*(\"'":
+    while s < e and text[s] in " \t\r\n,;:-*()\"'":
         s += 1
     while e > s and text[e - 1] in " \t\r\n,;:-*(\"'.":
         e -= 1
@@ -548,15 +572,36 @@ def anchor_only(text: str, pos: int) -> Phrase | None:
     return Phrase(m.start("w"), end, None, None, None, None, "before", anchor, anchor_text, "win.anchor_only")
 
 
-def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, int]] = ()) -> list[dict]:
+_LIST_WORDS = re.compile(r"(?:[\s,/()]|\b(?:and|or|and/or|respectively|both|each|all|levels?|values?|measured|"
+                         r"obtained|performed|done|assessed|tested|determined|documented|confirmed)\b)*", re.IGNORECASE)
+
+
+def _only_list_words(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``text[start:end]`` holds only other constraints of ``spans`` and list words: "ANC >= 1500 and
+    platelets >= 100,000 within 14 days" lets ANC take the window; "... and no dialysis within 3 months"
+    does not."""
+    gap = list(text[start:end])
+    for a, b, *_ in spans:
+        for k in range(max(a, start), min(b, end)):
+            gap[k - start] = " "
+    return _LIST_WORDS.fullmatch("".join(gap)) is not None
+
+
+def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, int, bool]] = ()) -> list[dict]:
     """Window constraints (plain dicts with offsets into ``text``), one per event.
 
-    ``attach`` are spans of constraints that take a window themselves (a dose, a threshold, a pregnancy
-    test); a phrase after them in their clause is their window, returned under ``"attached"`` with the span
-    index, once per constraint.
+    ``attach`` are ``(start, end, strict)`` spans of constraints that take a window themselves (a dose, a
+    threshold, a pregnancy test); a phrase after them in their clause is their window, returned under
+    ``"attached"`` with the span index, once per constraint. A ``strict`` one (a threshold) takes it only
+    when nothing but other such constraints and list words stand between ("creatinine clearance >= 60 and
+    no dialysis within 3 months": the window is the dialysis's).
     """
     out: list[dict] = []
+    # a window written inside an exception belongs to it ("except adjuvant chemotherapy completed more
+    # than 12 months ago"), not to the event the exception lifts
     phrases = find_phrases(text, skip)
+    excepted = [(m.start(), e) for m, e in exception_spans(text, [p.start for p in phrases if p.direction == "before"])]
+    phrases = [p for p in phrases if not any(a <= p.start < b for a, b in excepted)]
     floor = 0
     prev_events: list[tuple[int, int]] = []
     prev_clause_end = -1
@@ -568,8 +613,10 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
         clause = _clause_start(text, p.start, floor)
         # the constraints of the clause that end before the phrase take it ("ANC >= 1500/mm3 and platelets
         # >= 100,000/mm3 within 14 days before registration"); a phrase inside one of them is its own
-        owners = [i for i, (a, b) in enumerate(attach)
-                  if (own_clause <= b <= p.start + 1 and not re.search(r"[;:]", text[b:p.start])) or a <= p.start < b]
+        owners = [i for i, (a, b, strict) in enumerate(attach)
+                  if (own_clause <= b <= p.start + 1 and (
+                      _only_list_words(text, b, p.start, attach) if strict else not re.search(r"[;:]", text[b:p.start])))
+                  or a <= p.start < b]
         if owners:
             out.extend({"attached": i, "phrase": p} for i in owners)
             floor = p.end
@@ -582,15 +629,19 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             stop = rec.start() if rec else stop
             s, e = _trim(text, p.end, stop)
             if e > s:
-                events = split_events(text[s:e], s)
+                events = split_events(text[s:e], s, from_start=True)
         if not events:
             masked = text[:clause] + _mask_parens(text[clause:p.start]) + text[p.start:]
-            # "Strong CYP3A4 inhibitors, unless stopped ...": the exception is not part of the event
-            cut = EXCEPTION.search(masked, clause, p.start)
-            s, e = _trim(masked, clause, cut.start() if cut else p.start)
+            # "Strong CYP3A4 inhibitors, unless stopped ...": the exception is not part of the event; one that
+            # ends before the phrase ("..., excluding palliative radiotherapy, or chemotherapy within 4
+            # weeks") leaves the event after it
+            lo = max([clause] + [b for a, b in excepted if clause <= a and b <= p.start])
+            cut = EXCEPTION.search(masked, lo, p.start)
+            s, e = _trim(masked, lo, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
-        if not events and prev_events and clause <= prev_clause_end:
+        if not events and prev_events and clause <= prev_clause_end and not any(
+                prev_clause_end <= a < p.start for a, _ in excepted):
             events = prev_events  # "AF lasting at least 48 hrs but <= 12 months": the same event
         if not events:
             # "Within 4 weeks before registration: chemotherapy, radiotherapy": the events follow

@@ -122,3 +122,74 @@ def test_valence_converts_milliequivalents(var):
     from nlp.units import conversion_factor
 
     assert conversion_factor("mEq/L", "mmol/L", var.molar_mass, var.valence) == pytest.approx(1 / var.valence)
+
+
+# --- windows, contraception, negation (patterns/windows.json, contraception.json, negation.json) -------------
+
+def _json(name):
+    with resources.patterns_path(name).open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def test_window_data_shape():
+    data = _json("windows.json")
+    assert set(data) >= {"units", "days_per_unit", "cues", "right", "anchors", "during", "event_types", "since_verbs"}
+    assert set(data["days_per_unit"]) == set(data["units"])
+    anchors = {"screening", "enrollment", "randomization", "consent", "study_entry", "baseline", "treatment_start",
+               "last_dose", "study_end"}
+    assert set(data["anchors"]) == anchors  # exactly the schema's anchors but "unspecified"
+    schema_anchors = set(record_schema()["$defs"]["window"]["properties"]["anchor"]["enum"])
+    assert anchors | {"unspecified"} == schema_anchors
+    assert {c["direction"] for c in data["cues"]} <= set(record_schema()["$defs"]["window"]["properties"]["direction"]["enum"])
+    event_types = set(record_schema()["$defs"]["window_constraint"]["properties"]["event"]["properties"]["type"]["enum"])
+    assert set(data["event_types"]) <= event_types
+
+
+def test_window_phrases_belong_to_one_place():
+    data = _json("windows.json")
+    owner = {}
+    for anchor, phrases in data["anchors"].items():
+        assert len(phrases) == len({p.lower() for p in phrases}), anchor
+        for p in phrases:
+            assert owner.setdefault(p.lower(), anchor) == anchor, f"{p!r} is under {owner[p.lower()]} and {anchor}"
+    right = [w.lower() for ws in data["right"].values() for w in ws]
+    assert len(right) == len(set(right)), "a right-hand cue under two directions"
+    cues = [p.lower() for c in data["cues"] for p in c["left"]]
+    assert len(cues) == len(set(cues)), "a left-hand cue under two rules"
+
+
+@pytest.mark.parametrize("cue", _json("windows.json")["cues"], ids=lambda c: c["id"])
+def test_window_cue_example_gives_its_direction(cue):
+    from nlp.window import find_phrases
+
+    (phrase,) = find_phrases(cue["example"])
+    assert (phrase.rule, phrase.direction) == (cue["id"], cue["direction"])
+
+
+@pytest.mark.parametrize("name,key", [("windows.json", "during"), ("contraception.json", "during")])
+def test_every_study_period_phrase_passes_the_quick_look(name, key):
+    # the window component skips items that cannot hold a window; a period phrase must never be skipped
+    import re
+
+    from nlp.window import PERIOD_STEMS
+
+    for phrase in _json(name)[key]:
+        assert re.search(PERIOD_STEMS, phrase, re.IGNORECASE), phrase
+
+
+def test_contraception_data_shape():
+    data = _json("contraception.json")
+    who = set(record_schema()["$defs"]["contraception_constraint"]["properties"]["who"]["enum"])
+    assert set(data["who"]) <= who
+    assert len(data["method_strength"]) == len({s.lower() for s in data["method_strength"]})
+
+
+def test_negation_termset_is_negspacys_shape():
+    from nlp.negation import termset
+
+    ts = termset()
+    assert set(ts) == {"pseudo_negations", "preceding_negations", "following_negations", "termination"}
+    for key, terms in ts.items():
+        assert terms and len(terms) == len({t.lower() for t in terms}), key
+    # an exception cue is not a negation: "excluding palliative radiotherapy" lifts, it does not negate
+    assert "excluding" not in ts["preceding_negations"]

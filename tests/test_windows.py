@@ -60,7 +60,7 @@ DIRECTIONS = [
      [("Stable dose of metformin", 3, "months", "since", "baseline", False)]),
     ("Type 1 diabetes mellitus (as diagnosed clinically) >= 12 months",
      [("Type 1 diabetes mellitus", 12, "months", "since", "unspecified", False)]),
-    ("Strong CYP3A4 inhibitors, unless stopped with a one week wash-out period",
+    ("Strong CYP3A4 inhibitors require a one week wash-out period",
      [("Strong CYP3A4 inhibitors", 1, "weeks", "since", "unspecified", False)]),
 ]
 
@@ -230,21 +230,28 @@ def test_contraception_periods_are_not_windows_of_their_own():
 # --- negation, exceptions, logic, status ---------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    "item,negated",
+    "item,negated,window",
     [
-        ("No chemotherapy within 4 weeks prior to enrollment", True),
-        ("Without myocardial infarction within the past 6 months", True),
-        ("Free of seizures within the past 12 months", True),
-        ("Systemic anti-cancer treatment should not be used within 2 weeks prior to Cycle 1, Day 1", True),
-        ("Chemotherapy within 4 weeks prior to enrollment", False),
-        ("Not pregnant or nursing. Surgery within 4 weeks prior to enrollment", False),
-        ("Stable dose of no more than 10 mg within 4 weeks prior to enrollment", False),
+        ("No chemotherapy within 4 weeks prior to enrollment", True, (4, "weeks", "before", "enrollment")),
+        ("Without myocardial infarction within the past 6 months", True, (6, "months", "before", "unspecified")),
+        ("Free of seizures within the past 12 months", True, (12, "months", "before", "unspecified")),
+        ("Systemic anti-cancer treatment should not be used within 2 weeks prior to Cycle 1, Day 1", True,
+         (2, "weeks", "before", "treatment_start")),
+        ("Systemic corticosteroids are not allowed within 14 days prior to randomization", True,
+         (14, "days", "before", "randomization")),
+        ("Patients may not have received chemotherapy within 4 weeks", True, (4, "weeks", "before", "unspecified")),
+        ("Chemotherapy within 4 weeks prior to enrollment", False, (4, "weeks", "before", "enrollment")),
+        ("Not pregnant or nursing. Surgery within 4 weeks prior to enrollment", False,
+         (4, "weeks", "before", "enrollment")),
+        ("Patients who did not receive prior treatment and had surgery within 4 weeks", False,
+         (4, "weeks", "before", "unspecified")),
     ],
 )
-def test_negation_is_a_flag(item, negated):
+def test_negation_is_a_flag(item, negated, window):
     ws = [c for c in record(item)["constraints"] if c["kind"] == "window"]
     assert [c["negated"] for c in ws] == [negated]
-    assert ws[0]["window"]["amount"] in (2, 4, 6, 12)  # the window itself is never rewritten
+    # the window itself is never rewritten by a negation
+    assert tuple(ws[0]["window"][k] for k in ("amount", "unit", "direction", "anchor")) == window
 
 
 @pytest.mark.parametrize(
@@ -304,17 +311,62 @@ def test_item_status(item, status):
     [
         ("ANC >= 1500/mm3 and platelets >= 100,000/mm3 within 14 days before registration",
          [("ANC", 14, "days", "before", "enrollment"), ("platelets", 14, "days", "before", "enrollment")]),
-        ("Weight stable (within 5%) for 3 months prior to initiation of treatment",
-         []),
+        ("Creatinine clearance >= 60 mL/min and no dialysis within 3 months", []),
     ],
 )
 def test_thresholds_take_the_window_after_them(item, expected):
+    constraints = record(item, "Inclusion Criteria:")["constraints"]
     got = [(c["variable"]["id"],) + tuple(c["window"][k] for k in ("amount", "unit", "direction", "anchor"))
-           for c in record(item, "Inclusion Criteria:")["constraints"] if c["kind"] == "measurement" and "window" in c]
+           for c in constraints if c["kind"] == "measurement" and "window" in c]
     assert got == expected
-    assert not [c for c in record(item, "Inclusion Criteria:")["constraints"] if c["kind"] == "window"] or not expected
+    # a window a threshold takes is not also a window of its own; one it does not take is
+    assert bool([c for c in constraints if c["kind"] == "window"]) == (not expected)
 
 
 def test_planned_events_look_ahead():
     assert windows("Pregnancy or planning pregnancy within 30 days of study enrollment") == [
         ("planning pregnancy", 30, "days", "after", "enrollment", False)]
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("No prior chemotherapy, except for adjuvant chemotherapy completed more than 12 months ago", []),
+        ("Radiotherapy within 2 weeks, excluding palliative radiotherapy to bone, or chemotherapy within 4 weeks",
+         [("Radiotherapy", 2, "weeks", "before", "unspecified", False),
+          ("chemotherapy", 4, "weeks", "before", "unspecified", False)]),
+        ("See text. Prior surgery. Radiotherapy within 6 months",
+         [("Radiotherapy", 6, "months", "before", "unspecified", False)]),
+        ("More than 2 weeks since prior radiotherapy and no more than 3 prior regimens",
+         [("radiotherapy", 2, "weeks", "since", "unspecified", False)]),
+        ("Chemotherapy 4 weeks prior and radiotherapy 2 weeks prior to registration",
+         [("Chemotherapy", 4, "weeks", "before", "unspecified", False),
+          ("radiotherapy", 2, "weeks", "before", "enrollment", False)]),
+        ("Surgery within 30 days after the first dose of study drug",
+         [("Surgery", 30, "days", "after", "treatment_start", False)]),
+        ("Recent (within 3 months) myocardial infarction",
+         [("myocardial infarction", 3, "months", "before", "unspecified", False)]),
+        ("Use of hormonal contraception within 3 months prior to screening",
+         [("hormonal contraception", 3, "months", "before", "screening", False)]),
+    ],
+    ids=["window-inside-an-exception", "exception-ends-where-the-list-goes-on", "clause-after-sentences",
+         "events-after-since-read-from-their-start", "unknown-anchor-stops-at-and", "after-the-first-dose",
+         "window-in-parentheses", "hormonal-contraception-is-a-drug"],
+)
+def test_review_cases(item, expected):
+    assert windows(item) == expected
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["Currently using oral contraceptives and unwilling to stop", "Women taking oral contraceptives",
+     "Use of hormonal contraception within 3 months prior to screening"],
+)
+def test_contraceptive_products_are_not_requirements(item):
+    assert contraception(item, "Exclusion Criteria:") == []
+
+
+def test_negation_stops_at_a_new_requirement():
+    assert contraception("Females must not be pregnant and must use birth control for 30 days after the final "
+                         "dose") == [("women_of_childbearing_potential", None, [(30, "days", "after", "last_dose")],
+                                      False, [])]
