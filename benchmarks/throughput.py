@@ -74,8 +74,12 @@ def stages(stats: pstats.Stats) -> list[tuple[str, float]]:
         "atoms (filter_spans)": ("pipeline.py", at(pl.AtomTagger)),
         "age rules (Matcher + build)": ("pipeline.py", at(pl.AgeComponent)),
         "measurement rules (Matcher + build)": ("pipeline.py", at(pl.MeasurementComponent)),
+        "dose rules (Matcher + build)": ("pipeline.py", at(pl.DoseComponent)),
         "pregnancy rules": ("pipeline.py", at(pl.PregnancyComponent)),
         "sex rules": ("pipeline.py", at(pl.SexComponent)),
+        "windows and contraception": ("pipeline.py", at(pl.WindowComponent)),
+        "negation (negspacy NegEx)": ("negation.py", "__call__"),
+        "item status (words left over)": ("extract.py", "_status"),
         "schema validation (jsonschema-rs)": ("schema.py", "problems"),
         "JSON serialisation": ("batch.py", "outcome"),
     }

@@ -142,6 +142,7 @@ def _grammar() -> dict:
     right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
     return {
+        "period_stems": re.compile(PERIOD_STEMS, re.IGNORECASE),
         "core": core, "left_tail": left_tail, "bare": bare, "paren_for": paren_for, "may_hold": may_hold,
         "during": re.compile(r"(?<![\w-])(?:" + _alt(data["during"]) + r")(?![\w-])", re.IGNORECASE), "unit_of": unit_of, "cue_of": cue_of,
         "right": re.compile(
@@ -226,7 +227,9 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
     def skipped(s: int, e: int) -> bool:
         return any(s < b and a < e for a, b in skip)
 
-    for m in g["day_notation"].finditer(text):
+    low = text.lower()
+    # each scan below needs a word the text may not hold at all: a cheap look first
+    for m in (g["day_notation"].finditer(text) if "day" in low else ()):
         a, b = int(m.group("a")), int(m.group("b")) * (-1 if m.group("neg") else 1)
         out.append(Phrase(m.start(), m.end(), a, m.group("a"), None, "days", "before", "unspecified", None,
                           "win.day_notation", interval=(-a, b)))
@@ -236,14 +239,14 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         phrase = _phrase(text, m, g)
         if phrase is not None:
             out.append(phrase)
-    for m in g["during"].finditer(text):
+    for m in (g["during"].finditer(text) if g["period_stems"].search(text) else ()):
         # "Use of systemic corticosteroids during the study": the event's window is the study itself
         if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
             continue
         if _FUTURE.search(text[max(0, m.start() - 80):m.start()]):
             continue  # "plans to receive during the study" is an intention, not an exposure window
         out.append(Phrase(m.start(), m.end(), None, None, None, None, "during", "unspecified", None, "win.during"))
-    for m in g["paren_for"].finditer(text):
+    for m in (g["paren_for"].finditer(text) if any(p.direction == "since" for p in out) else ()):
         # "(6 weeks for nitrosoureas or mitomycin C)" after "at least 4 weeks since prior chemotherapy"
         if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
             continue
@@ -252,7 +255,7 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         unit = g["unit_of"][m.group("unit").lower()]
         out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None, unit, "since",
                           "unspecified", None, "win.paren_for", event_after=True))
-    for m in g["bare"].finditer(text):
+    for m in (g["bare"].finditer(text) if _BARE_UNIT.search(low) else ()):
         if any(p.start < m.end() and m.start() < p.end for p in out) or skipped(m.start(), m.end()):
             continue
         unit = g["unit_of"][m.group("unit").lower()]
@@ -443,6 +446,7 @@ _EMPTY_EVENT = re.compile(
 # a new statement in run-on text ("... infection No active alcohol abuse"), where an event cannot reach back
 _STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|Other|Must|See|"
                         r"Negative|Fertile|Patients|Willing)\b)")
+_BARE_UNIT = re.compile(r"\b(?:year|month|week|day)\b")
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
