@@ -447,6 +447,9 @@ _EMPTY_EVENT = re.compile(
 _STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|Other|Must|See|"
                         r"Negative|Fertile|Patients|Willing)\b)")
 _BARE_UNIT = re.compile(r"\b(?:year|month|week|day)\b")
+# "death is imminent within the next 24 hours", "likely to result in death within 3 months": a prognosis (a
+# life expectancy), not an event with a window
+_PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|prognosis)\b", re.IGNORECASE)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -625,6 +628,11 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             out.extend({"attached": i, "phrase": p} for i in owners)
             floor = p.end
             continue
+        if p.rule == "win.during":
+            # "Willing to maintain their current pain treatment throughout the study" is behaviour in the
+            # study, not a window a patient can be screened on (the annotation guide keeps "during" for
+            # contraception and for a dose or threshold's own period)
+            continue
         events: list[tuple[int, int]] = []
         if p.event_after:
             nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
@@ -664,7 +672,8 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             floor = p.end
             continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
-                events and _NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])):
+                events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])
+                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))):
             floor = p.end
             continue
         floor = p.end

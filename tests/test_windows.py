@@ -48,8 +48,6 @@ DIRECTIONS = [
     ("Antibiotics within 14 days following the last dose",
      [("Antibiotics", 14, "days", "after", "last_dose", False)]),
     ("Planned surgery within the next 3 months", [("Planned surgery", 3, "months", "after", "unspecified", False)]),
-    ("Use of systemic corticosteroids during the study",
-     [("systemic corticosteroids", None, None, "during", "unspecified", False)]),
     ("At least 4 weeks since prior chemotherapy", [("chemotherapy", 4, "weeks", "since", "unspecified", False)]),
     ("Surgery no sooner than 4 weeks before study treatment",
      [("Surgery", 4, "weeks", "since", "treatment_start", False)]),
@@ -106,6 +104,10 @@ NOT_WINDOWS = [
     "Anticipated surgical procedure time less than 1 hour",
     "Children 6 months of age or older",
     "Plans to receive any vaccine during the study period",
+    # behaviour in the study, not a window to screen on; "during" belongs to contraception and to a dose's period
+    "Use of systemic corticosteroids during the study",
+    "Willing to maintain their current pain treatment throughout the study",
+    "Progression to death is imminent and inevitable within the next 24 hours",
 ]
 
 
