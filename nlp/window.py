@@ -122,7 +122,7 @@ def _grammar() -> dict:
     # a small regex instead of trying ~150 cues at every character).
     core = re.compile(
         rf"(?<![\w.,])(?:(?P<period>a\s+period\s+of|a\s+minimum\s+of)\s+)?"
-        rf"{amount}\s*-?\s*(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
+        rf"{amount}\s*(?:-\s*)?(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
         re.IGNORECASE,
     )
     left_tail = re.compile(rf"(?<![\w-])(?P<left>{left})\s*$", re.IGNORECASE)
@@ -134,7 +134,7 @@ def _grammar() -> dict:
         re.IGNORECASE,
     )
     paren_for = re.compile(
-        rf"[(;,]\s*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*-?\s*(?P<unit>{long_units})\s+for\s+", re.IGNORECASE)
+        rf"[(;,]\s*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*(?:-\s*)?(?P<unit>{long_units})\s+for\s+", re.IGNORECASE)
     may_hold = re.compile(
         rf"(?:{long_units})\b|\d\s*-?\s*(?-i:{short_units})\b|{PERIOD_STEMS}|prior|before|"
         r"\b(?:year|month|week|day)\b|wash",
