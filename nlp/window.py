@@ -449,7 +449,12 @@ _STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurr
 _BARE_UNIT = re.compile(r"\b(?:year|month|week|day)\b")
 # "death is imminent within the next 24 hours", "likely to result in death within 3 months": a prognosis (a
 # life expectancy), not an event with a window
-_PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|prognosis)\b", re.IGNORECASE)
+_PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|prognosis|"
+                        # a place ("living within two hours", "residence < 45 minutes away") or a gestational age
+                        r"living|distance|commut\w*|drive|driving|travel\w*|"
+                        r"gestation\w*|full-term|pre-?term)\b", re.IGNORECASE)
+# "Age >= 80 years": an age the age rules did not read is still not a window
+_AGE_BEFORE = re.compile(r"\bage[sd]?\b[^\w]*(?:[<>=]+\s*)?$", re.IGNORECASE)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -673,7 +678,8 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])
-                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))):
+                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))) or (
+                p.unit == "years" and _AGE_BEFORE.search(text, max(0, p.start - 12), p.start)):
             floor = p.end
             continue
         floor = p.end

@@ -108,6 +108,9 @@ NOT_WINDOWS = [
     "Use of systemic corticosteroids during the study",
     "Willing to maintain their current pain treatment throughout the study",
     "Progression to death is imminent and inevitable within the next 24 hours",
+    "Living within two hours of the clinic",
+    "Full-term (>= 37 weeks) singleton pregnancy",
+    "1.Age >=80 years",
 ]
 
 
