@@ -221,6 +221,19 @@ def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     return list(doc._.eligex_found)
 
 
+# What each kind's constraint takes from what its component found, in the record's key order.
+_COPIED = {
+    "measurement": ("negated", "variable", "measure_kind", "lower?", "upper?", "unit", "unit_text", "reference",
+                    "method", "scale", "condition?", "conversion?"),
+    "dose": ("negated", "drug", "lower?", "upper?", "unit", "unit_text", "per", "route", "or_equivalent", "cumulative",
+             "equivalent?"),
+    "pregnancy": ("negated", "test", "test_result?"),
+    "lactation": ("negated",),
+    "window": ("negated", "event"),
+    "contraception": ("negated", "who", "method_strength"),
+}
+
+
 def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -> dict:
     c: dict[str, Any] = {
         "id": f"c{number}", "kind": found["kind"], "item": item.id, "section": item.section,
@@ -241,43 +254,16 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
         c["unit_stated"] = found["unit_stated"]
     elif found["kind"] == "sex":
         c["value"] = found["value"]
-    elif found["kind"] == "measurement":
-        c["negated"] = found["negated"]
-        c["variable"] = found["variable"]
-        c["measure_kind"] = found["measure_kind"]
-        for name in ("lower", "upper"):
-            if name in found:
+    elif found["kind"] in _COPIED:
+        # the fields of the kind, in the record's order; a "?" field only when the component found one
+        for name in _COPIED[found["kind"]]:
+            if name.endswith("?"):
+                if found.get(name[:-1]):
+                    c[name[:-1]] = found[name[:-1]]
+            else:
                 c[name] = found[name]
-        for name in ("unit", "unit_text", "reference", "method", "scale"):
-            c[name] = found[name]
-        if found.get("condition"):
-            c["condition"] = found["condition"]
-        if found.get("conversion"):
-            c["conversion"] = found["conversion"]
-    elif found["kind"] == "dose":
-        c["negated"] = found["negated"]
-        c["drug"] = found["drug"]
-        for name in ("lower", "upper"):
-            if name in found:
-                c[name] = found[name]
-        for name in ("unit", "unit_text", "per", "route", "or_equivalent", "cumulative"):
-            c[name] = found[name]
-        if found.get("equivalent"):
-            c["equivalent"] = found["equivalent"]
-    elif found["kind"] in ("pregnancy", "lactation"):
-        c["negated"] = found["negated"]
-        if found["kind"] == "pregnancy":
-            c["test"] = found["test"]
-            if found.get("test_result"):
-                c["test_result"] = found["test_result"]
-    elif found["kind"] == "window":
-        c["negated"] = found["negated"]
-        c["event"] = found["event"]
-    elif found["kind"] == "contraception":
-        c["negated"] = found["negated"]
-        c["who"] = found["who"]
-        c["method_strength"] = found["method_strength"]
-        c["windows"] = [_window(p, item_mapped) for p in found["windows"]]
+        if found["kind"] == "contraception":
+            c["windows"] = [_window(p, item_mapped) for p in found["windows"]]
     if found.get("phrase") is not None:
         c["window"] = _window(found["phrase"], item_mapped)
     elif found.get("window") is not None:

@@ -107,7 +107,7 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
     return out
 
 
-def _subject(text: str, f: dict) -> tuple[int, int]:
+def subject(text: str, f: dict) -> tuple[int, int]:
     """The span naming what a constraint is about; of several variables ("ALT or AST >= 2x ULN"), its own."""
     own = (f.get("variable") or {}).get("text") if isinstance(f.get("variable"), dict) else None
     for role in _SUBJECT_ROLES:
@@ -124,7 +124,7 @@ def item_logic(text: str, found: list[dict]) -> str | None:
     main = [f for f in found if not f.get("alternative")]
     if len(main) < 2:
         return None
-    subjects = sorted({_subject(text, f) for f in main})
+    subjects = sorted({subject(text, f) for f in main})
     or_votes = and_votes = 0
     for (s1, e1), (s2, e2) in zip(subjects, subjects[1:]):
         if s2 < e1:

@@ -17,10 +17,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import resources
+from .logic import subject
 
 NEGATION_KEY = "eligex_negex"
-# the parts that name what a constraint is about, in order of preference
-_SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
 # Kinds whose negation NegEx decides. Thresholds, pregnancy and lactation keep their own table-tested rules
 # (nlp/measurement.py, nlp/pregnancy.py): NegEx over thresholds changed nothing on the dev split, and a
 # "negative pregnancy test" is a required result, not a negation.
@@ -56,13 +55,8 @@ def sentence_starters() -> frozenset[str]:
 
 
 def _subject(doc: Doc, found: dict) -> Span | None:
-    for role in _SUBJECT_ROLES:
-        part = next((p for p in found.get("parts", []) if p["role"] == role), None)
-        if part is not None:
-            span = doc.char_span(part["start"], part["end"], alignment_mode="expand")
-            if span is not None:
-                return span
-    return doc.char_span(found["start"], found["end"], alignment_mode="expand")
+    start, end = subject(doc.text, found)
+    return doc.char_span(start, end, alignment_mode="expand")
 
 
 @Language.factory("eligex_negation", requires=["doc._.eligex_found"])
