@@ -213,6 +213,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     kinds, ignore, extra = None, (), ()
     if args.corpus == "gold":
+        kinds = ev.GOLD_KINDS
         gold = ev.load_gold(args.gold)
         title = f"eligex {__version__} against the gold of {args.gold}"
     else:

@@ -158,7 +158,7 @@ def _num(text: str) -> float | None:
 
 
 # -- LCT ------------------------------------------------------------------------------------------------
-LCT_KINDS = ("age", "measurement", "dose", "window")
+LCT_KINDS = ("age", "measurement", "dose", "window", "condition")
 LCT_IGNORE = ("window.anchor",)
 
 
@@ -185,6 +185,14 @@ def lct(folder: str | Path) -> Iterator[dict]:
                 for c in _merge_bounds(found, text):
                     c["id"] = f"g{len(constraints) + 1}"
                     constraints.append(c)
+        negated = {t for ev in events.values() if ev["type"] == "Negation" for t in ev["roles"].get("Negates", ())}
+        for eid, ev in events.items():
+            trig = spans.get(ev["trigger"])
+            if ev["type"] == "Condition" and trig is not None:
+                constraints.append({"id": f"g{len(constraints) + 1}", "kind": "condition",
+                                    "section": _section_at(text, trig["start"]), "negated": eid in negated,
+                                    "rules": ["lct"], "evidence": _span(text, trig["start"], trig["end"]),
+                                    "concept": {"id": trig["text"].lower(), "text": trig["text"]}})
         yield _record(ann_path.stem, text, constraints, "lct", str(ann_path.relative_to(Path(folder))))
 
 
@@ -293,7 +301,7 @@ def covid(folder: str | Path) -> Iterator[dict]:
 
 
 # -- Chia -----------------------------------------------------------------------------------------------
-CHIA_KINDS = ("age", "measurement", "dose", "window")
+CHIA_KINDS = ("age", "measurement", "dose", "window", "condition")
 CHIA_IGNORE = ("section", "window.anchor")
 
 _CMP = [
@@ -400,6 +408,12 @@ def chia(folder: str | Path) -> Iterator[dict]:
                               "Measurement": "measurement"}.get(head["type"], "other")
                 constraints.append({**base, "kind": "window", "evidence": _span(text, start, end),
                                     "event": {"type": event_type, "text": head["text"]}, "window": window})
+        negated = {a for r, a, _ in relations if r == "Has_negation"}
+        for tid, sp in spans.items():
+            if sp["type"] == "Condition":
+                constraints.append({"section": section, "negated": tid in negated, "rules": ["chia"],
+                                    "kind": "condition", "evidence": _span(text, sp["start"], sp["end"]),
+                                    "concept": {"id": sp["text"].lower(), "text": sp["text"]}})
         for n, c in enumerate(constraints, 1):
             c["id"] = f"g{n}"
         yield _record(ann_path.stem, text, constraints, "chia", ann_path.name)

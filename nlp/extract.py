@@ -116,11 +116,9 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     items_out: list[dict] = []
     constraints: list[dict] = []
     for item in seg.items:
-        if _needs_pipeline(item):
-            item_mapped = mapped.sub(item.start, item.end)
-            found = _run_item(nlp, item, item_mapped)
-        else:
-            item_mapped, found = None, []
+        item_mapped = mapped.sub(item.start, item.end)
+        # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
+        found = _run_item(nlp, item, item_mapped, full=_needs_pipeline(item))
         lifted: dict[int, list[dict]] = {}
         if found:
             for k, s, e in exceptions(item_mapped.text, found):
@@ -199,12 +197,12 @@ def clear_item_cache() -> None:
         _FOUND_CACHE.clear()
 
 
-def _run_item(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
-    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading))
+def _run_item(nlp, item: Item, item_mapped: MappedText, full: bool = True) -> list[dict]:
+    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading), full)
     hit = _FOUND_CACHE.get(key)
     if hit is not None:
         return marshal.loads(hit)
-    found = _run_pipeline(nlp, item, item_mapped)
+    found = _run_pipeline(nlp, item, item_mapped) if full else _run_conditions(nlp, item, item_mapped)
     with _FOUND_LOCK:  # a Dask worker may run several tasks in threads
         if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
             _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
@@ -221,6 +219,20 @@ def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     return list(doc._.eligex_found)
 
 
+_CONDITION_ONLY = ("eligex_condition", "eligex_negation")
+
+
+def _run_conditions(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+    """The condition lexicon and negation alone: what an item without numbers or cue words can state."""
+    doc = nlp.make_doc(item_mapped.text)
+    doc._.eligex_context = {"section": item.section, "heading": item.heading}
+    for name in _CONDITION_ONLY:
+        doc = nlp.get_pipe(name)(doc)
+        if not doc._.eligex_found:
+            break
+    return list(doc._.eligex_found)
+
+
 # What each kind's constraint takes from what its component found, in the record's key order.
 _COPIED = {
     "measurement": ("negated", "variable", "measure_kind", "lower?", "upper?", "unit", "unit_text", "reference",
@@ -231,6 +243,7 @@ _COPIED = {
     "lactation": ("negated",),
     "window": ("negated", "event"),
     "contraception": ("negated", "who", "method_strength"),
+    "condition": ("negated", "concept", "history", "qualifiers?"),
 }
 
 

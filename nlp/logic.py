@@ -24,6 +24,9 @@ _LIST_GOES_ON = re.compile(r",\s*(?:or|and)\s+(?!other\b)", re.IGNORECASE)
 _PERIOD = re.compile(r"\s+(?:during|throughout|while\s+on|for\s+the\s+duration)\b", re.IGNORECASE)
 _SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
 _OR = re.compile(r"\b(?:or|either|nor)\b|\band/or\b", re.IGNORECASE)
+# "man or woman", "males or females", "male and female": who may take part, not an alternative
+_EITHER_SEX = re.compile(r"\b(?:wom[ae]n|m[ae]n|(?:fe)?males?|boys?|girls?)\s+(?:and/or|or|and)\s+"
+                         r"(?:wom[ae]n|m[ae]n|(?:fe)?males?|boys?|girls?)\b", re.IGNORECASE)
 # a comma only lists: "MI, stroke or ACS" takes the list's last conjunction
 _AND = re.compile(r"\b(?:and|plus|with|as well as)\b|;", re.IGNORECASE)
 # words that carry no criterion of their own: what is left of an item once its constraints are read
@@ -102,6 +105,10 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
         # every constraint sharing that evidence (a list of events) is lifted by it
         targets = [k for k, f in enumerate(found) if f["start"] < m.start() and
                    (f["end"], f.get("rule")) == (found[target]["end"], found[target].get("rule"))]
+        # and every constraint on the same words: a condition and the window it is the event of
+        own = [subject(text, found[k]) for k in targets]
+        targets += [k for k, f in enumerate(found) if k not in targets and f["start"] < m.start() and
+                    any(a < e and s < b for a, b in own for s, e in [subject(text, f)])]
         for k in targets:
             out.append((k, m.start(), end))
     return out
@@ -124,12 +131,21 @@ def item_logic(text: str, found: list[dict]) -> str | None:
     main = [f for f in found if not f.get("alternative")]
     if len(main) < 2:
         return None
-    subjects = sorted({subject(text, f) for f in main})
+    # each subject with the end of its constraint's words: "NYHA class III or IV heart failure" is one
+    # statement on two subjects; the "or" inside the class range joins nothing
+    ends: dict[tuple[int, int], int] = {}
+    for f in main:
+        sub = subject(text, f)
+        ends[sub] = max(ends.get(sub, sub[1]), f["end"])
+    subjects = sorted(ends)
     or_votes = and_votes = 0
     for (s1, e1), (s2, e2) in zip(subjects, subjects[1:]):
         if s2 < e1:
             continue
-        between = text[e1:s2].strip()
+        gap = ends[(s1, e1)] if ends[(s1, e1)] <= s2 else e1
+        between = text[gap:s2].strip()
+        # "rheumatoid arthritis, man or woman aged 18 to 70": the "or" of "man or woman" joins no constraints
+        between = _EITHER_SEX.sub(" ", between)
         if between == "/" or _OR.search(between):
             or_votes += 1
         elif _AND.search(between):

@@ -23,7 +23,7 @@ NEGATION_KEY = "eligex_negex"
 # Kinds whose negation NegEx decides. Thresholds, pregnancy and lactation keep their own table-tested rules
 # (nlp/measurement.py, nlp/pregnancy.py): NegEx over thresholds changed nothing on the dev split, and a
 # "negative pregnancy test" is a required result, not a negation.
-_NEGEX_KINDS = ("window", "contraception", "dose")
+_NEGEX_KINDS = ("window", "contraception", "dose", "condition")
 
 
 @lru_cache(maxsize=1)

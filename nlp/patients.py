@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 
 import jsonschema
 
+from .condition import code_concepts, concept_ids
 from .convert import converter, unit_code
 from .errors import EligexError
 from .measurement import variables
@@ -156,12 +157,14 @@ def patient_from_dict(data: Any, *, source: str = "<dict>") -> Patient:
             patient.measurements.append(_measurement(m, f"{where}[{n}]", pid, source, dated))
     for n, c in enumerate(data.get("conditions", [])):
         names = (c["text"], *c.get("terms", ()), *_code_names(c))
+        names += _concept_names(c, names)
         patient.facts.append(Fact("condition", c["text"], names, dated(c.get("onset"), f"conditions[{n}].onset"),
                                   dated(c.get("end"), f"conditions[{n}].end"), c["status"] == "active"))
     for n, m in enumerate(data.get("medications", [])):
         patient.facts.append(_medication(m, n, pid, source, dated, as_of))
     for n, e in enumerate(data.get("events", [])):
         names = (e["text"], *e.get("terms", ()), *_code_names(e))
+        names += _concept_names(e, names)
         start = dated(e["date"], f"events[{n}].date")
         end = dated(e.get("end"), f"events[{n}].end") if e.get("end") else start
         patient.facts.append(Fact(e["type"], e["text"], names, start, end, end is None or end >= as_of))
@@ -186,6 +189,19 @@ def patient_from_dict(data: Any, *, source: str = "<dict>") -> Patient:
 def _code_names(fact: dict) -> tuple[str, ...]:
     code = fact.get("code")
     return (f"code:{code['system'].lower()}:{code['code'].lower()}",) if code else ()
+
+
+def _concept_names(fact: dict, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The condition lexicon's concepts the fact's names and ICD-10 code say, with their classes, as
+    ``code:concept:<id>`` names: "hepatocellular carcinoma" is also a malignancy, M05.79 rheumatoid arthritis."""
+    found: set[str] = set()
+    for name in names:
+        if not name.startswith("code:"):
+            found |= concept_ids(name)
+    code = fact.get("code")
+    if code:
+        found |= code_concepts(code["system"], code["code"])
+    return tuple(f"code:concept:{cid}" for cid in sorted(found))
 
 
 def _measurement(m: dict, where: str, pid: str, source: str, dated) -> Measurement:

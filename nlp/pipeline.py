@@ -2,7 +2,7 @@
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
     → eligex_atoms → eligex_age → eligex_measurement → eligex_dose → eligex_pregnancy → eligex_sex
-    → eligex_window → eligex_negation
+    → eligex_window → eligex_condition → eligex_negation
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
 constraint components append plain dicts to ``doc._.eligex_found``, with character offsets into the
@@ -15,11 +15,12 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import LIKE_NUM
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import age as age_rules
+from . import condition as condition_rules
 from . import contraception as contraception_rules
 from . import dose as dose_rules
 from . import measurement as measurement_rules
@@ -231,12 +232,39 @@ class WindowComponent:
         return doc
 
 
+@Language.factory("eligex_condition")
+class ConditionComponent:
+    """Diagnoses and history from the condition lexicon: "Diagnosis of rheumatoid arthritis", "History of
+    malignancy within 5 years", "uncontrolled hypertension". Aliases match case-insensitively, abbreviations
+    ("RA", "SLE", "NSCLC") only as written; the longest match wins. It runs on every item, also those the
+    other components never see (``extract`` runs it alone on items without numbers or cue words)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for c in condition_rules.conditions().values():
+            self.lower.add(c.id, list(nlp.tokenizer.pipe(c.aliases)))
+            if c.abbreviations:
+                self.orth.add(c.id, list(nlp.tokenizer.pipe(c.abbreviations)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.lower(doc)]
+        abbreviations = [Span(doc, s, e, label=mid) for mid, s, e in self.orth(doc)]
+        if not spans and not abbreviations:
+            return doc
+        rule = {id(sp): "condition.abbreviation" for sp in abbreviations}
+        chosen = filter_spans(spans + abbreviations)
+        mentions = [(sp.start_char, sp.end_char, sp.label_, rule.get(id(sp), "condition.lexicon")) for sp in chosen]
+        doc._.eligex_found.extend(condition_rules.find(doc.text, mentions, doc._.eligex_found))
+        return doc
+
+
 def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> build_pipeline().pipe_names  # doctest: +NORMALIZE_WHITESPACE
     ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_dose', 'eligex_pregnancy',
-     'eligex_sex', 'eligex_window', 'eligex_negation']
+     'eligex_sex', 'eligex_window', 'eligex_condition', 'eligex_negation']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -262,6 +290,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
     nlp.add_pipe("eligex_window")
+    nlp.add_pipe("eligex_condition")
     nlp.add_pipe("eligex_negation")
     return nlp
 

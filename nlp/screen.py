@@ -28,25 +28,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
+from .condition import mentions as condition_mentions
 from .convert import converter, unit_code
 from .measurement import variables
 from .patients import Patient
 from .reference import alternatives, dose_equivalents, reference_range, settings, words
 
 MET, UNKNOWN, NOT_MET = 2, 1, 0
+QUALIFIED = 1.5  # a fact matches a qualified condition ("uncontrolled") without saying the qualifier: unknown
 STATUS = {MET: "met", UNKNOWN: "unknown", NOT_MET: "not_met"}
 VERDICT = {MET: "eligible", UNKNOWN: "indeterminate", NOT_MET: "ineligible"}
 _VERDICT_ORDER = {"eligible": 0, "indeterminate": 1, "ineligible": 2}
 
 # reason codes: what decided a constraint for a patient (texts are built from them on demand)
 R_IN, R_OUT, R_MISSING, R_NO_UNIT, R_BAD_UNIT, R_STALE, R_NO_REF, R_FUTURE, R_MATCH, R_NO_MATCH, \
-    R_NO_MATCH_OPEN, R_NO_DATE, R_FACT, R_NO_DOSE, R_WASHOUT_NONE = range(1, 16)
+    R_NO_MATCH_OPEN, R_NO_DATE, R_FACT, R_NO_DOSE, R_WASHOUT_NONE, R_QUALIFIER = range(1, 17)
 
 _DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
 _AGE_UNITS = ("years", "months", "weeks", "days", "hours", "minutes")
@@ -225,6 +228,7 @@ class Facts:
     which: np.ndarray | None = None  # index of the measurement in the patient's list
     table: pd.DataFrame | None = None  # conditions, drugs, events: one row per fact
     names: pd.DataFrame | None = None  # (fact, name, word) for matching
+    raw: list[str] = field(default_factory=list)  # per fact: its names, lower case, as written
 
 
 def patient_facts(patients: list[Patient], keys: Iterable[str]) -> Facts:
@@ -272,6 +276,7 @@ def patient_facts(patients: list[Patient], keys: Iterable[str]) -> Facts:
             else:
                 end = start if fact.category not in ("condition", "drug") else np.nan
             fid = len(rows)
+            f.raw.append(" | ".join(n.lower() for n in fact.names if not n.startswith("code:")))
             rows.append({"fact": fid, "patient": p, "category": fact.category, "start": start, "end": end,
                          "active": fact.active, "daily": np.nan if fact.daily_dose is None else fact.daily_dose,
                          "dose_unit": fact.dose_unit, "route": (fact.route or "").lower() or None, "text": fact.text})
@@ -612,6 +617,9 @@ def _term_rows(ctx: _Context, idx: np.ndarray, concept_key: str) -> list[tuple[i
         code = concept.get("code")
         if code:
             terms.append((int(i), f"code:{code['system'].lower()}:{code['code'].lower()}"))
+        if concept_key == "concept" and concept.get("id"):
+            # the lexicon concept: a patient's condition under it (by name, class or ICD-10 code) matches
+            terms.append((int(i), f"code:concept:{concept['id']}"))
     return terms
 
 
@@ -627,9 +635,29 @@ def _matches(ctx: _Context, idx: np.ndarray, concept_key: str, categories) -> pd
         ctx.trials.rows[i]["fact_exceptions"] = True
     if exc and len(hits):
         lifted = match_terms(exc, ctx.facts).rename(columns={"term": "row"})
-        hits = hits.merge(lifted.assign(lifted=True), on=["row", "fact"], how="left")
+        lifted = pd.concat([lifted, _lifted_by_concept(ctx, exc, hits)], ignore_index=True)
+        hits = hits.merge(lifted.drop_duplicates().assign(lifted=True), on=["row", "fact"], how="left")
         hits = hits[hits["lifted"].isna()].drop(columns="lifted")
     return hits
+
+
+def _lifted_by_concept(ctx: _Context, exc: list[tuple[int, str]], hits: pd.DataFrame) -> pd.DataFrame:
+    """(row, fact) pairs an exception lifts through the condition lexicon: "except for mild asthma treated
+    with bronchodilators" lifts a patient's "mild asthma" (asthma, and named mild), not "severe asthma"."""
+    out = []
+    facts = hits[["row", "fact"]].drop_duplicates()
+    by_row: dict[int, list[int]] = {}
+    for r, f in zip(facts["row"].to_numpy(), facts["fact"].to_numpy()):
+        by_row.setdefault(int(r), []).append(int(f))
+    names = ctx.facts.names
+    for row, text in exc:
+        for cid, qualifiers in condition_mentions(text):
+            term = f"code:concept:{cid}"
+            for fact in by_row.get(row, ()):
+                has = ((names["fact"] == fact) & (names["word"] == term)).any()
+                if has and all(_has_phrase(ctx.facts.raw[fact], q.lower()) for q in qualifiers):
+                    out.append((row, fact))
+    return pd.DataFrame(out, columns=["row", "fact"], dtype=np.int64)
 
 
 def _fill_unmatched(ctx: _Context, idx: np.ndarray, seen: np.ndarray, list_name: list[str], none_status: list[int]) -> None:
@@ -662,11 +690,36 @@ def _eval_condition(ctx: _Context, idx: np.ndarray) -> None:
         hits = hits[history | hits["active"].astype(bool)]
     windowed = {int(i) for i in idx if ctx.trials.rows[i]["c"].get("window")}
     hits = _in_window(ctx, hits, windowed)
+    if len(hits):
+        # "uncontrolled hypertension": a matching condition whose names do not say the qualifier is undecided
+        said = hits.apply(lambda h: _qualified(ctx, int(h["row"]), int(h["fact"])), axis=1).astype(float)
+        hits["ok"] = np.where(hits["ok"] == MET, said, hits["ok"]).astype(float)
     ok = _pivot(ctx, idx, hits, "ok", "max")
     _set(ctx, idx, ok == MET, MET, R_MATCH)
     _set(ctx, idx, ok == UNKNOWN, UNKNOWN, R_NO_DATE)
+    _set(ctx, idx, ok == QUALIFIED, UNKNOWN, R_QUALIFIER)
     _first_fact(ctx, idx, hits[hits["ok"] > 0] if len(hits) else hits)
     _fill_unmatched(ctx, idx, ~np.isnan(ok) & (ok > 0), ["conditions"] * len(idx), [NOT_MET] * len(idx))
+
+
+def _has_phrase(raw: str, phrase: str) -> bool:
+    return re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", raw) is not None
+
+
+def _qualified(ctx: _Context, row: int, fact: int) -> float:
+    """A condition the criterion qualifies ("uncontrolled hypertension", "ongoing, significant or recurring
+    infections"): MET when the patient's condition is named with one of the qualifiers, NOT_MET when its name
+    rules them out ("mild asthma" is not a significant pulmonary disease), else QUALIFIED (undecided)."""
+    wanted = [q.lower() for q in ctx.trials.rows[row]["c"].get("qualifiers") or ()]
+    if not wanted:
+        return MET
+    raw = ctx.facts.raw[fact]
+    if any(_has_phrase(raw, q) for q in wanted):
+        return MET
+    for word, ruled_out in settings()["qualifier_contradictions"].items():
+        if _has_phrase(raw, word) and all(any(_has_phrase(q, r) for r in ruled_out) for q in wanted):
+            return NOT_MET
+    return QUALIFIED
 
 
 def _in_window(ctx: _Context, hits: pd.DataFrame, windowed: set) -> pd.DataFrame:
@@ -993,6 +1046,11 @@ def explain(row: dict, s: Screening, r: int, p: int) -> str:
         text = "a matching medication has no dose or frequency that converts to the criterion's unit"
     elif code == R_NO_DATE:
         text = "a matching record has no date to compare with the window"
+    elif code == R_QUALIFIER:
+        fact = s.facts.table.iloc[int(x)] if not math.isnan(x) else None
+        said = " ".join(repr(q) for q in c.get("qualifiers", ()))
+        text = (f"matches {fact['text']!r}, but the record does not say whether it is {said}" if fact is not None
+                else f"a matching record does not say whether it is {said}")
     elif code == R_MATCH:
         fact = s.facts.table.iloc[int(x)] if not math.isnan(x) else None
         text = f"matches {fact['text']!r}" + (f" (dated {_offset_date(patient, fact['start'])})"

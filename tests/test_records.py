@@ -32,7 +32,7 @@ def test_bundled_sample_records_valid_and_traced():
     records = list(extract_many(read_inputs([str(SAMPLE)])))
     assert _check(records) == 43
     kinds = {c["kind"] for r in records for c in r["constraints"]}
-    assert kinds == {"age", "sex", "measurement", "dose", "pregnancy", "lactation", "window", "contraception"}
+    assert kinds == {"age", "sex", "measurement", "dose", "pregnancy", "lactation", "window", "contraception", "condition"}
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="../shared/corpus/trials.jsonl is not beside the repository")

@@ -53,7 +53,7 @@ def record(*constraints, logic=None):
         items[0]["end"] = len(text) - 1
         items[0]["text"] = text[:-1]
         items[0]["logic"] = {"op": logic, "constraints": [c["id"] for c in out]}
-    rec = {"schema_version": "1.1.0", "trial_id": "T1", "source": {"format": "text", "input": "test", "locator": None},
+    rec = {"schema_version": "1.2.0", "trial_id": "T1", "source": {"format": "text", "input": "test", "locator": None},
            "registry": {"minimum_age": None, "maximum_age": None, "sex": None, "healthy_volunteers": None,
                         "std_ages": None, "source": "text"},
            "criteria": {"text": text, "start": 0, "end": len(text), "is_page": False, "layout": "list"},
@@ -221,6 +221,28 @@ CASES = [
                      concept={"id": "malignancy", "text": "malignancy"},
                      exceptions="with the exception of adequately treated cervical carcinoma in situ or basal cell carcinomas"),
                  "met", "breast cancer", id="condition-other-than-exception"),
+    # the condition lexicon: a class takes its members, an ICD-10 code its concept; qualifiers stay undecided
+    pytest.param({"conditions": [{"text": "hepatocellular carcinoma", "onset": "2024-11-20", "status": "active"}]},
+                 con("condition", "exclusion", text="history of malignancy", history=True,
+                     concept={"id": "malignancy", "text": "malignancy"}),
+                 "met", "matches 'hepatocellular carcinoma'", id="condition-class-takes-member"),
+    pytest.param({"conditions": [{"text": "seropositive arthritis", "code": {"system": "ICD-10", "code": "M05.79"},
+                                  "status": "active"}]},
+                 con("condition", text="diagnosis of rheumatoid arthritis",
+                     concept={"id": "rheumatoid_arthritis", "text": "rheumatoid arthritis"}),
+                 "met", "seropositive arthritis", id="condition-icd10-code"),
+    pytest.param({"conditions": [{"text": "osteoarthritis", "status": "active"}]},
+                 con("condition", text="diagnosis of rheumatoid arthritis",
+                     concept={"id": "rheumatoid_arthritis", "text": "rheumatoid arthritis"}),
+                 "not_met", "list is complete", id="condition-other-arthritis"),
+    pytest.param({"conditions": [{"text": "essential hypertension", "status": "active"}]},
+                 con("condition", "exclusion", text="uncontrolled hypertension", qualifiers=["uncontrolled"],
+                     concept={"id": "hypertension", "text": "hypertension"}),
+                 "unknown", "does not say whether it is 'uncontrolled'", id="condition-qualifier-undecided"),
+    pytest.param({"conditions": [{"text": "uncontrolled hypertension", "status": "active"}]},
+                 con("condition", "exclusion", text="uncontrolled hypertension", qualifiers=["uncontrolled"],
+                     concept={"id": "hypertension", "text": "hypertension"}),
+                 "met", "matches 'uncontrolled hypertension'", id="condition-qualifier-said"),
     # dated windows
     pytest.param({"conditions": [STROKE_PAST]}, con("window", "exclusion", text="stroke within 1 year before screening",
                                                     event={"type": "condition", "text": "stroke"}, window=STROKE_1Y),

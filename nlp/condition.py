@@ -1,0 +1,339 @@
+"""Conditions: diagnoses and history from the curated lexicon (``patterns/conditions.jsonl``).
+
+"Diagnosis of rheumatoid arthritis", "History of malignancy within 5 years, except adequately treated basal
+cell carcinoma", "No uncontrolled hypertension", "Known HIV infection". Each mention of a lexicon concept
+becomes one constraint: its concept (id, name, ICD-10 code), whether the text asks for a history ("history
+of", "prior", or a window reaching back), the qualifiers that narrow it ("uncontrolled", "severe",
+"decompensated"), the window of a window constraint it is the event of, and (in ``extract``) the exceptions
+that lift it. Negation is NegEx's (``nlp/negation.py``), like the other event kinds.
+
+Mentions that are not the patient's own condition are left out: a family history, a risk of, a vaccine or
+a test for a disease, a condition under which another constraint applies ("<= 5 x ULN if liver
+metastases"), and the conditions an exception names (those are the exception's words).
+
+>>> c = conditions()["rheumatoid_arthritis"]
+>>> c.name, c.code()
+('rheumatoid arthritis', {'system': 'ICD-10', 'code': 'M05'})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import resources
+from .logic import exception_spans
+from .rules import _load_jsonl
+
+LEXICON = "conditions.jsonl"
+ICD10 = re.compile(r"^[A-Z]\d\d(?:\.\d{1,4})?$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``{"id": "rheumatoid_arthritis", "name": "rheumatoid arthritis", "kind": "disease", "aliases": [...],
+    "abbreviations": ["RA"], "classes": ["autoimmune_disease"], "icd10": ["M05", "M06"], "example": "..."}``"""
+
+    id: str
+    name: str
+    kind: str  # disease, finding or class
+    aliases: list
+    example: str
+    abbreviations: list = ()
+    classes: list = ()  # ids of the class entries it belongs to
+    icd10: list = ()  # ICD-10 code prefixes the concept covers
+
+    def code(self) -> dict | None:
+        return {"system": "ICD-10", "code": self.icd10[0]} if self.icd10 else None
+
+
+@lru_cache(maxsize=1)
+def conditions() -> dict[str, Condition]:
+    """Every lexicon entry by id."""
+    return {c.id: c for c in _load_jsonl(LEXICON, Condition)}
+
+
+@lru_cache(maxsize=1)
+def ancestors() -> dict[str, frozenset[str]]:
+    """Each concept's classes, transitively ("hepatocellular_carcinoma" → liver cancer, malignancy, ...)."""
+    lex = conditions()
+    out: dict[str, frozenset[str]] = {}
+
+    def up(cid: str, seen: frozenset) -> frozenset:
+        if cid in out:
+            return out[cid]
+        found: set[str] = set()
+        for parent in lex[cid].classes:
+            if parent in lex and parent not in seen:
+                found |= {parent} | up(parent, seen | {cid})
+        out[cid] = frozenset(found)
+        return out[cid]
+
+    for cid in lex:
+        up(cid, frozenset())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _settings() -> dict:
+    with resources.patterns_path("condition.json").open(encoding="utf-8") as fh:
+        data = json.load(fh)
+
+    def words(key: str) -> re.Pattern:
+        alts = sorted(data[key], key=len, reverse=True)
+        return re.compile(r"(?:" + "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) + r")", re.IGNORECASE)
+
+    between = words("fillers").pattern[3:-1] + "|" + words("qualifiers").pattern[3:-1]
+    return {
+        # a cue right before the mention, with only modifiers between ("history of uncontrolled ...")
+        "history": re.compile(r"\b" + words("history_cues").pattern + r"(?:[\s,]+(?:" + between + r"))*[\s,]*$",
+                              re.IGNORECASE),
+        "not_own": re.compile(r"\b" + words("not_own_before").pattern + r"\s*$", re.IGNORECASE),
+        "not_own_after": re.compile(r"^\s*" + words("not_own_after").pattern + r"\b", re.IGNORECASE),
+        "qualifiers": {q.lower(): q for q in data["qualifiers"]},
+        "after": [re.compile(r"[\s,]*(?:" + a + r")", re.IGNORECASE) for a in data["qualifiers_after"][:-1]],
+        "after_to": re.compile(r"[\s,]*(?:" + data["qualifiers_after"][-1] + r")", re.IGNORECASE),
+        "fillers": {q.lower() for q in data["fillers"]},
+    }
+
+
+def concept_ids(text: str) -> set[str]:
+    """The lexicon concepts a name of a patient's condition says, and their classes ("alcohol-related liver
+    cirrhosis" → liver_cirrhosis, liver_disease, ...); the whole name first, else every alias it holds."""
+    idx = _alias_index()
+    low = " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")))
+    found = set(idx["lower"].get(low, ()))
+    if not found:
+        padded = f" {low} "
+        for alias, ids in idx["lower"].items():
+            if f" {alias} " in padded:
+                found |= set(ids)
+        for word in re.findall(r"[A-Za-z0-9]+", text):
+            found |= set(idx["abbr"].get(word, ()))
+    anc = ancestors()
+    return found | {a for cid in found for a in anc.get(cid, ())}
+
+
+def code_concepts(system: str, code: str) -> set[str]:
+    """The concepts an ICD-10 code falls under (by prefix), with their classes."""
+    if system.upper().replace("-", "") not in ("ICD10", "ICD10CM"):
+        return set()
+    code = code.upper()
+    hits = {c.id for c in conditions().values() if any(code.startswith(p.upper()) for p in c.icd10)}
+    anc = ancestors()
+    return hits | {a for cid in hits for a in anc.get(cid, ())}
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict:
+    lower: dict[str, list[str]] = {}
+    abbr: dict[str, list[str]] = {}
+    for c in conditions().values():
+        for a in c.aliases:
+            key = " ".join(re.findall(r"[a-z0-9']+", a.lower().replace("-", " ")))
+            lower.setdefault(key, []).append(c.id)
+        for a in c.abbreviations:
+            abbr.setdefault(a, []).append(c.id)
+    return {"lower": lower, "abbr": abbr}
+
+
+@lru_cache(maxsize=1)
+def _alias_pattern() -> tuple[re.Pattern, re.Pattern | None]:
+    idx = _alias_index()
+    lower = sorted(idx["lower"], key=len, reverse=True)
+    abbr = sorted(idx["abbr"], key=len, reverse=True)
+    words = re.compile(r"(?<![a-z0-9])(?:" + "|".join(r"[\s-]+".join(map(re.escape, a.split())) for a in lower) +
+                       r")(?![a-z0-9])")
+    short = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, abbr)) + r")(?![A-Za-z0-9])") if abbr else None
+    return words, short
+
+
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The lexicon concepts a short text names, each with the qualifiers before it, without spaCy (for the
+    exceptions a screener applies: "mild asthma treated with bronchodilators" → asthma, qualified "mild")."""
+    words, short = _alias_pattern()
+    idx = _alias_index()
+    low = text.lower()
+    found: list[tuple[int, int, list[str]]] = []
+    for m in words.finditer(low):
+        key = " ".join(re.findall(r"[a-z0-9']+", m.group().replace("-", " ")))
+        found.append((m.start(), m.end(), idx["lower"].get(key, [])))
+    for m in (short.finditer(text) if short else ()):
+        if not any(a < m.end() and m.start() < b for a, b, _ in found):
+            found.append((m.start(), m.end(), idx["abbr"][m.group()]))
+    out = []
+    for start, _, ids in sorted(found):
+        _, qualifiers, _ = _modifiers(text, start, 0)
+        out.extend((cid, tuple(q for _, _, q in qualifiers)) for cid in ids)
+    return tuple(out)
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and/or|or|and)?|\band/or\b|\bor\b|\band\b|/|\(|\)|\s)*\s*")
+_JOIN = r"\s*(?:,\s*(?:and/or|or|and)?|\band/or\b|\bor\b|\band\b|/)\s*"
+_BEFORE_JOIN = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z][A-Za-z-]*)" + _JOIN + r"$")
+_AFTER_JOIN = re.compile(_JOIN + r"([A-Za-z0-9][A-Za-z0-9-]*)(?![A-Za-z0-9])")
+
+
+def _key(words: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", words.lower().replace("-", " ")))
+
+
+def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str, int, int]]:
+    """Concepts written with a shared word left out: "cardiac or pulmonary disease" (cardiac disease),
+    "hepatitis B or C" (hepatitis C). A word joined by "or", "and", "/" or a comma to a mention of two or more
+    words is tried in place of its first or last word; only lexicon aliases count. Each comes with the
+    extent of its evidence ("cardiac or pulmonary disease", "hepatitis B or C")."""
+    idx = _alias_index()["lower"]
+    out: list[tuple[int, int, str, str, int, int]] = []
+    taken = [(a, b) for a, b, _, _ in mentions]
+    for start, end, _, _ in mentions:
+        words = text[start:end].split()
+        if len(words) < 2:
+            continue
+        head, tail = " ".join(words[1:]), " ".join(words[:-1])
+        pos = start
+        while True:  # "cardiac, renal or pulmonary disease"
+            m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos)
+            if not m or any(a < m.end(1) and m.start(1) < b for a, b in taken):
+                break
+            for cid in idx.get(_key(f"{m.group(1)} {head}"), ()):
+                out.append((m.start(1), m.end(1), cid, "condition.elliptic", m.start(1), end))
+            pos = m.start(1)
+            if not idx.get(_key(f"{m.group(1)} {head}")):
+                break
+        pos = end
+        while True:  # "hepatitis B or C"
+            m = _AFTER_JOIN.match(text, pos)
+            if not m or any(a < m.end(1) and m.start(1) < b for a, b in taken):
+                break
+            ids = idx.get(_key(f"{tail} {m.group(1)}"), ())
+            if not ids:
+                break
+            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", start, m.end(1)) for cid in ids)
+            pos = m.end(1)
+    return out
+
+
+_ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran", re.IGNORECASE)
+_CLAUSE = re.compile(r"[;:.!?\n]\s|[;:\n]")
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The text of the mention's clause before it."""
+    cut = 0
+    for m in _CLAUSE.finditer(text, 0, start):
+        cut = m.end()
+    return text[cut:start]
+
+
+def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, int, str]], bool]:
+    """Walk left from a mention over its modifiers: where the statement starts, the qualifiers (start, end,
+    normalised words) that narrow it, and whether a history cue ("history of", "prior") comes before them.
+    A status word ("active", "current", "known") only says what a condition without a history cue means
+    anyway (the patient has it now); it and other fillers join the statement only under a cue."""
+    s = _settings()
+    qualifiers: list[tuple[int, int, str]] = []
+    pos = committed = start
+    while pos > floor:
+        two = re.search(r"([A-Za-z][A-Za-z-]*)\s+([A-Za-z][A-Za-z-]*)[\s,]*$", text[floor:pos])
+        one = re.search(r"([A-Za-z][A-Za-z-]*)[\s,]*$", text[floor:pos])
+        if two and f"{two.group(1)} {two.group(2)}".lower() in s["qualifiers"]:
+            pos = committed = floor + two.start(1)
+            qualifiers.append((pos, floor + two.end(2), s["qualifiers"][f"{two.group(1)} {two.group(2)}".lower()]))
+        elif one and one.group(1).lower() in s["qualifiers"]:
+            pos = committed = floor + one.start(1)
+            qualifiers.append((pos, floor + one.end(1), s["qualifiers"][one.group(1).lower()]))
+        elif one and one.group(1).lower() in s["fillers"]:
+            pos = floor + one.start(1)
+        else:
+            break
+    qualifiers.reverse()
+    cue = s["history"].search(text, max(floor, start - 120), start)
+    if cue:
+        return cue.start(), qualifiers, True
+    return committed, qualifiers, False
+
+
+def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]) -> list[dict]:
+    """Condition constraints of an item: ``mentions`` are (start, end, concept id, rule id) of lexicon
+    matches, longest first and not overlapping; ``found`` the item's other constraints (windows give their
+    window to the condition that is their event; a condition a threshold applies under is not one).
+
+    Mentions joined by "or", "and" or commas share what stands before the first of them: "History of MI or
+    stroke" is a history of both, "uncontrolled hypertension or diabetes" qualifies both."""
+    if not mentions:
+        return []
+    s = _settings()
+    lex = conditions()
+    spans = {(a, b): (a, b) for a, b, _, _ in mentions}
+    for a, b, cid, rule, ev_a, ev_b in _elliptic(text, mentions):
+        mentions = list(mentions) + [(a, b, cid, rule)]
+        spans[(a, b)] = (ev_a, ev_b)
+    excepted = [(m.start(), e) for m, e in exception_spans(text)]
+    applies_under = [(p["start"], p["end"]) for f in found for p in f.get("parts", ()) if p["role"] == "condition"]
+    # a drug's words, and a threshold's variable ("thrombocytopenia < 100,000/mm3" is a platelet count)
+    drugs = [(p["start"], p["end"]) for f in found for p in f.get("parts", ())
+             if p["role"] == "drug" or (p["role"] == "variable" and f["kind"] == "measurement")]
+    events = [(p["start"], p["end"], f) for f in found if f["kind"] == "window"
+              for p in f.get("parts", ()) if p["role"] == "event"]
+    ordered = sorted(mentions)
+    out = []
+    seen: set[str] = set()
+    for n, (start, end, cid, rule) in enumerate(ordered):
+        concept = lex[cid]
+        inside = lambda sp: any(a <= start and end <= b for a, b in sp)  # noqa: E731
+        if inside(excepted) or inside(applies_under) or inside(drugs):
+            continue
+        # the first mention of the list this one ends ("MI, stroke or TIA")
+        left = start
+        for a, b, _, _ in reversed(ordered[:n]):
+            if b <= left and _LIST_GAP.fullmatch(text, b, left):
+                left = a
+            elif b <= left:
+                break
+        before = _clause_before(text, left)
+        if s["not_own"].search(before[-60:]) or s["not_own_after"].search(text[end:end + 40]):
+            continue
+        floor = left - len(before)
+        stmt_start, qualifiers, history = _modifiers(text, left, floor)
+        if left != start and not (history or qualifiers):
+            stmt_start = start  # nothing shared: the mention's statement is its own words
+        ev_start, ev_end = spans.get((start, end), (start, end))
+        stmt_start, stmt_end = min(stmt_start, ev_start), max(end, ev_end)
+        # "hypertension not controlled by medication", "allergy to heparin"
+        afters = s["after"] + ([s["after_to"]] if _ALLERGY.search(concept.name) else [])
+        for pattern in afters:
+            m = pattern.match(text, stmt_end)
+            if m:
+                q_start = m.start() + len(m.group()) - len(m.group().lstrip(" ,"))
+                qualifiers.append((q_start, m.end(), " ".join(text[q_start:m.end()].lower().split())))
+                stmt_end = m.end()
+                break
+        window = None
+        for a, b, w in events:
+            if a <= start and end <= b:
+                window = w
+                break
+        # "rheumatoid arthritis (RA)": a concept said twice in an item is one constraint
+        if concept.id in seen:
+            continue
+        seen.add(concept.id)
+        f = {"kind": "condition", "start": stmt_start, "end": stmt_end, "rule": rule, "negated": False,
+             "concept": {"id": concept.id, "text": concept.name}, "history": history,
+             "parts": [{"role": "condition", "start": start, "end": end}]}
+        code = concept.code()
+        if code:
+            f["concept"]["code"] = code
+        if qualifiers:
+            f["qualifiers"] = [q for _, _, q in qualifiers]
+            f["parts"].extend({"role": "qualifier", "start": a, "end": b} for a, b, _ in qualifiers)
+        if window is not None and window.get("phrase") is not None:
+            phrase = window["phrase"]
+            f["window"] = phrase
+            if phrase["window"]["direction"] in ("before", "since"):
+                f["history"] = True
+        out.append(f)
+    return out
