@@ -85,11 +85,9 @@ def _settings() -> dict:
         alts = sorted(data[key], key=len, reverse=True)
         return re.compile(r"(?:" + "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) + r")", re.IGNORECASE)
 
-    between = words("fillers").pattern[3:-1] + "|" + words("qualifiers").pattern[3:-1]
     return {
-        # a cue right before the mention, with only modifiers between ("history of uncontrolled ...")
-        "history": re.compile(r"\b" + words("history_cues").pattern + r"(?:[\s,]+(?:" + between + r"))*[\s,]*$",
-                              re.IGNORECASE),
+        # a history cue ending where a modifier walk stands ("history of", "previous or current")
+        "cue_end": re.compile(r"\b" + words("history_cues").pattern + r"$", re.IGNORECASE),
         "not_own": re.compile(r"\b" + words("not_own_before").pattern + r"\s*$", re.IGNORECASE),
         "not_own_after": re.compile(r"^\s*" + words("not_own_after").pattern + r"\b", re.IGNORECASE),
         "qualifiers": {q.lower(): q for q in data["qualifiers"]},
@@ -137,6 +135,68 @@ def _alias_index() -> dict:
         for a in c.abbreviations:
             abbr.setdefault(a, []).append(c.id)
     return {"lower": lower, "abbr": abbr}
+
+
+# words as the project tokenizer keeps them: a hyphenated word is one ("non-smoker" is not "smoker")
+_WORD = re.compile(r"[A-Za-z0-9']+(?:-[A-Za-z0-9']+)*")
+
+
+@lru_cache(maxsize=1)
+def _ngrams() -> tuple[dict, dict, dict]:
+    """Aliases by their words (lower case) and abbreviations by theirs (as written), and per first word the
+    longest alias it starts."""
+    lower: dict[tuple[str, ...], str] = {}
+    abbr: dict[tuple[str, ...], str] = {}
+    longest: dict[str, int] = {}
+    for c in conditions().values():
+        for a in c.aliases:
+            key = tuple(w.lower() for w in _WORD.findall(a))
+            if key:
+                lower.setdefault(key, c.id)
+                longest[key[0]] = max(longest.get(key[0], 0), len(key))
+        for a in c.abbreviations:
+            key = tuple(_WORD.findall(a))
+            if key:
+                abbr.setdefault(key, c.id)
+                longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    return lower, abbr, longest
+
+
+def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """Every lexicon mention in ``text``, (start, end, concept id, rule id): the longest alias (any case) or
+    abbreviation (as written) starting at each word, left to right, not overlapping.
+
+    >>> [(text[s:e], cid) for text in ["Prior MI or congestive heart failure"] for s, e, cid, _ in lexicon_mentions(text)]
+    [('MI', 'myocardial_infarction'), ('congestive heart failure', 'heart_failure')]
+    """
+    lower, abbr, longest = _ngrams()
+    words = list(_WORD.finditer(text))
+    out = []
+    i = 0
+    while i < len(words):
+        first = words[i].group()
+        span = max(longest.get(first.lower(), 0), longest.get(first, 0))
+        hit = None
+        for n in range(min(span, len(words) - i), 0, -1):
+            chunk = words[i:i + n]
+            if any(text[x.end():y.start()].strip() for x, y in zip(chunk, chunk[1:])):
+                continue  # an alias's words stand together, with nothing but spaces between
+            raw = tuple(w.group() for w in chunk)
+            cid = abbr.get(raw)
+            if cid is not None:
+                hit = (n, cid, "condition.abbreviation")
+                break
+            cid = lower.get(tuple(w.lower() for w in raw))
+            if cid is not None:
+                hit = (n, cid, "condition.lexicon")
+                break
+        if hit:
+            n, cid, rule = hit
+            out.append((words[i].start(), words[i + n - 1].end(), cid, rule))
+            i += n
+        else:
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -229,6 +289,9 @@ def _clause_before(text: str, start: int) -> str:
     return text[cut:start]
 
 
+_MOD_WORD = re.compile(r"[A-Za-z][A-Za-z-]*|/")
+
+
 def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, int, str]], bool]:
     """Walk left from a mention over its modifiers: where the statement starts, the qualifiers (start, end,
     normalised words) that narrow it, and whether a history cue ("history of", "prior") comes before them.
@@ -237,23 +300,33 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
     s = _settings()
     qualifiers: list[tuple[int, int, str]] = []
     pos = committed = start
-    while pos > floor:
-        two = re.search(r"([A-Za-z][A-Za-z-]*)\s+([A-Za-z][A-Za-z-]*)[\s,]*$", text[floor:pos])
-        one = re.search(r"([A-Za-z][A-Za-z-]*)[\s,]*$", text[floor:pos])
-        if two and f"{two.group(1)} {two.group(2)}".lower() in s["qualifiers"]:
-            pos = committed = floor + two.start(1)
-            qualifiers.append((pos, floor + two.end(2), s["qualifiers"][f"{two.group(1)} {two.group(2)}".lower()]))
-        elif one and one.group(1).lower() in s["qualifiers"]:
-            pos = committed = floor + one.start(1)
-            qualifiers.append((pos, floor + one.end(1), s["qualifiers"][one.group(1).lower()]))
-        elif one and one.group(1).lower() in s["fillers"]:
-            pos = floor + one.start(1)
+    words = list(_MOD_WORD.finditer(text, floor, start))
+    i = len(words) - 1
+    while i >= 0:
+        w = words[i]
+        if text[w.end():pos].strip(" ,\t\n"):
+            break  # a bracket, a number, a colon: the modifiers end
+        cue = s["cue_end"].search(text, max(floor, w.end() - 40), w.end())
+        if cue:
+            qualifiers.reverse()
+            return cue.start(), qualifiers, True
+        prev = words[i - 1] if i else None
+        pair = f"{prev.group()} {w.group()}".lower() if prev and not text[prev.end():w.start()].strip() else ""
+        if pair in s["qualifiers"]:
+            pos = committed = prev.start()
+            qualifiers.append((pos, w.end(), s["qualifiers"][pair]))
+            i -= 2
+            continue
+        word = w.group().lower()
+        if word in s["qualifiers"]:
+            pos = committed = w.start()
+            qualifiers.append((pos, w.end(), s["qualifiers"][word]))
+        elif word in s["fillers"]:
+            pos = w.start()
         else:
             break
+        i -= 1
     qualifiers.reverse()
-    cue = s["history"].search(text, max(floor, start - 120), start)
-    if cue:
-        return cue.start(), qualifiers, True
     return committed, qualifiers, False
 
 

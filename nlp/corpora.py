@@ -82,6 +82,27 @@ def _bounds(op: str | None, values: list[float]) -> dict | None:
 
 
 # -- BRAT ---------------------------------------------------------------------------------------------
+# Condition mentions of the corpora that our model puts elsewhere (pregnancy, lactation, child-bearing
+# potential, menopause: other kinds) or does not hold as a diagnosis (a contraindication, good health)
+_NOT_A_CONDITION = re.compile(
+    r"pregnan|gestation|lactat|breast[- ]?fe|nursing|child[- ]?bearing|reproductive potential|menopaus|"
+    r"contra-?indicat|^\s*healthy\s*$|good (?:general )?health|steril", re.IGNORECASE)
+
+
+def _aligned(text: str, span: dict) -> tuple[int, int]:
+    """A span's offsets, moved to the nearest place its own text stands when the corpus's offsets are
+    shifted (some Chia files are off by a few characters); unchanged when the text is not nearby."""
+    start, end = span["start"], span["end"]
+    if text[start:end] == span["text"]:
+        return start, end
+    best = None
+    for m in re.finditer(re.escape(span["text"]), text[max(0, start - 60):end + 60]):
+        at = max(0, start - 60) + m.start()
+        if best is None or abs(at - start) < abs(best - start):
+            best = at
+    return (best, best + len(span["text"])) if best is not None else (start, end)
+
+
 def read_brat(ann: str) -> tuple[dict, dict, list, dict]:
     """``(spans, events, relations, attributes)`` of a BRAT .ann text."""
     spans, events, relations, attrs = {}, {}, [], defaultdict(dict)
@@ -188,7 +209,7 @@ def lct(folder: str | Path) -> Iterator[dict]:
         negated = {t for ev in events.values() if ev["type"] == "Negation" for t in ev["roles"].get("Negates", ())}
         for eid, ev in events.items():
             trig = spans.get(ev["trigger"])
-            if ev["type"] == "Condition" and trig is not None:
+            if ev["type"] == "Condition" and trig is not None and not _NOT_A_CONDITION.search(trig["text"]):
                 constraints.append({"id": f"g{len(constraints) + 1}", "kind": "condition",
                                     "section": _section_at(text, trig["start"]), "negated": eid in negated,
                                     "rules": ["lct"], "evidence": _span(text, trig["start"], trig["end"]),
@@ -410,9 +431,10 @@ def chia(folder: str | Path) -> Iterator[dict]:
                                     "event": {"type": event_type, "text": head["text"]}, "window": window})
         negated = {a for r, a, _ in relations if r == "Has_negation"}
         for tid, sp in spans.items():
-            if sp["type"] == "Condition":
+            if sp["type"] == "Condition" and not _NOT_A_CONDITION.search(sp["text"]):
+                start, end = _aligned(text, sp)
                 constraints.append({"section": section, "negated": tid in negated, "rules": ["chia"],
-                                    "kind": "condition", "evidence": _span(text, sp["start"], sp["end"]),
+                                    "kind": "condition", "evidence": _span(text, start, end),
                                     "concept": {"id": sp["text"].lower(), "text": sp["text"]}})
         for n, c in enumerate(constraints, 1):
             c["id"] = f"g{n}"

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from . import condition as condition_rules
 from .errors import EligexError, warning
 from .gate import run_gated
 from .logic import exceptions, item_logic, residual_words
+from .negation import negation_possible
 from .page import locate_criteria
 from .pipeline import load
 from .registry import age_in_years, registry_fields
@@ -219,18 +221,17 @@ def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     return list(doc._.eligex_found)
 
 
-_CONDITION_ONLY = ("eligex_condition", "eligex_negation")
-
-
 def _run_conditions(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
-    """The condition lexicon and negation alone: what an item without numbers or cue words can state."""
-    doc = nlp.make_doc(item_mapped.text)
+    """The condition lexicon and negation alone: what an item without numbers or cue words can state. The
+    tokenizer runs only when a negation must be decided (most such items name no condition at all)."""
+    text = item_mapped.text
+    found = condition_rules.find(text, condition_rules.lexicon_mentions(text), [])
+    if not found or not negation_possible(text):
+        return found
+    doc = nlp.make_doc(text)
     doc._.eligex_context = {"section": item.section, "heading": item.heading}
-    for name in _CONDITION_ONLY:
-        doc = nlp.get_pipe(name)(doc)
-        if not doc._.eligex_found:
-            break
-    return list(doc._.eligex_found)
+    doc._.eligex_found.extend(found)
+    return list(nlp.get_pipe("eligex_negation")(doc)._.eligex_found)
 
 
 # What each kind's constraint takes from what its component found, in the record's key order.

@@ -54,6 +54,11 @@ def sentence_starters() -> frozenset[str]:
         return frozenset(json.load(fh)["sentence_starters"])
 
 
+def negation_possible(text: str) -> bool:
+    """Whether ``text`` holds a negation trigger of the termset (without one, NegEx negates nothing)."""
+    return _triggers().search(text) is not None
+
+
 def _subject(doc: Doc, found: dict) -> Span | None:
     start, end = subject(doc.text, found)
     return doc.char_span(start, end, alignment_mode="expand")

@@ -15,7 +15,7 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import LIKE_NUM
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -235,27 +235,17 @@ class WindowComponent:
 @Language.factory("eligex_condition")
 class ConditionComponent:
     """Diagnoses and history from the condition lexicon: "Diagnosis of rheumatoid arthritis", "History of
-    malignancy within 5 years", "uncontrolled hypertension". Aliases match case-insensitively, abbreviations
-    ("RA", "SLE", "NSCLC") only as written; the longest match wins. It runs on every item, also those the
-    other components never see (``extract`` runs it alone on items without numbers or cue words)."""
+    malignancy within 5 years", "uncontrolled hypertension". Aliases match in any case, abbreviations ("RA",
+    "SLE", "NSCLC") only as written, the longest first (``condition.lexicon_mentions``: a dictionary of the
+    lexicon's word sequences, so ``extract`` can also read items that never reach the pipeline)."""
 
     def __init__(self, nlp: Language, name: str) -> None:
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
-        for c in condition_rules.conditions().values():
-            self.lower.add(c.id, list(nlp.tokenizer.pipe(c.aliases)))
-            if c.abbreviations:
-                self.orth.add(c.id, list(nlp.tokenizer.pipe(c.abbreviations)))
+        condition_rules.conditions()
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.lower(doc)]
-        abbreviations = [Span(doc, s, e, label=mid) for mid, s, e in self.orth(doc)]
-        if not spans and not abbreviations:
-            return doc
-        rule = {id(sp): "condition.abbreviation" for sp in abbreviations}
-        chosen = filter_spans(spans + abbreviations)
-        mentions = [(sp.start_char, sp.end_char, sp.label_, rule.get(id(sp), "condition.lexicon")) for sp in chosen]
-        doc._.eligex_found.extend(condition_rules.find(doc.text, mentions, doc._.eligex_found))
+        mentions = condition_rules.lexicon_mentions(doc.text)
+        if mentions:
+            doc._.eligex_found.extend(condition_rules.find(doc.text, mentions, doc._.eligex_found))
         return doc
 
 
