@@ -199,35 +199,14 @@ def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _alias_pattern() -> tuple[re.Pattern, re.Pattern | None]:
-    idx = _alias_index()
-    lower = sorted(idx["lower"], key=len, reverse=True)
-    abbr = sorted(idx["abbr"], key=len, reverse=True)
-    words = re.compile(r"(?<![a-z0-9])(?:" + "|".join(r"[\s-]+".join(map(re.escape, a.split())) for a in lower) +
-                       r")(?![a-z0-9])")
-    short = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, abbr)) + r")(?![A-Za-z0-9])") if abbr else None
-    return words, short
-
-
 @lru_cache(maxsize=4096)
 def mentions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The lexicon concepts a short text names, each with the qualifiers before it, without spaCy (for the
-    exceptions a screener applies: "mild asthma treated with bronchodilators" → asthma, qualified "mild")."""
-    words, short = _alias_pattern()
-    idx = _alias_index()
-    low = text.lower()
-    found: list[tuple[int, int, list[str]]] = []
-    for m in words.finditer(low):
-        key = " ".join(re.findall(r"[a-z0-9']+", m.group().replace("-", " ")))
-        found.append((m.start(), m.end(), idx["lower"].get(key, [])))
-    for m in (short.finditer(text) if short else ()):
-        if not any(a < m.end() and m.start() < b for a, b, _ in found):
-            found.append((m.start(), m.end(), idx["abbr"][m.group()]))
+    """The lexicon concepts a short text names, each with the qualifiers before it (for the exceptions a
+    screener applies: "mild asthma treated with bronchodilators" → asthma, qualified "mild")."""
     out = []
-    for start, _, ids in sorted(found):
+    for start, _, cid, _ in lexicon_mentions(text):
         _, qualifiers, _ = _modifiers(text, start, 0)
-        out.extend((cid, tuple(q for _, _, q in qualifiers)) for cid in ids)
+        out.append((cid, tuple(q for _, _, q in qualifiers)))
     return tuple(out)
 
 

@@ -229,6 +229,13 @@ class Facts:
     table: pd.DataFrame | None = None  # conditions, drugs, events: one row per fact
     names: pd.DataFrame | None = None  # (fact, name, word) for matching
     raw: list[str] = field(default_factory=list)  # per fact: its names, lower case, as written
+    concepts: list[frozenset] = field(default_factory=list)  # per fact: its "code:concept:" names
+
+    def row(self, fact: int) -> dict:
+        """One fact's row of ``table`` as a plain dict (cheap: reasons are built for many pairs)."""
+        if not hasattr(self, "_rows"):
+            self._rows = self.table.to_dict("records")
+        return self._rows[fact]
 
 
 def patient_facts(patients: list[Patient], keys: Iterable[str]) -> Facts:
@@ -277,6 +284,7 @@ def patient_facts(patients: list[Patient], keys: Iterable[str]) -> Facts:
                 end = start if fact.category not in ("condition", "drug") else np.nan
             fid = len(rows)
             f.raw.append(" | ".join(n.lower() for n in fact.names if not n.startswith("code:")))
+            f.concepts.append(frozenset(n for n in fact.names if n.startswith("code:concept:")))
             rows.append({"fact": fid, "patient": p, "category": fact.category, "start": start, "end": end,
                          "active": fact.active, "daily": np.nan if fact.daily_dose is None else fact.daily_dose,
                          "dose_unit": fact.dose_unit, "route": (fact.route or "").lower() or None, "text": fact.text})
@@ -627,9 +635,9 @@ def _matches(ctx: _Context, idx: np.ndarray, concept_key: str, categories) -> pd
     """(row, fact, patient, fact columns) for the facts each row names, minus those its exceptions name."""
     hits = match_terms(_term_rows(ctx, idx, concept_key), ctx.facts).rename(columns={"term": "row"})
     hits = hits.merge(ctx.facts.table, on="fact")
-    if isinstance(categories, dict):
-        allowed = hits.apply(lambda h: h["category"] in categories[int(h["row"])], axis=1) if len(hits) else []
-        hits = hits[allowed] if len(hits) else hits
+    if isinstance(categories, dict) and len(hits):
+        allowed = [c in categories[r] for r, c in zip(hits["row"].to_numpy().tolist(), hits["category"].tolist())]
+        hits = hits[np.asarray(allowed, dtype=bool)]
     exc = [(int(i), t) for i in idx for e in ctx.trials.rows[i]["c"].get("exceptions", []) for t in alternatives(e["text"])]
     for i in idx:
         ctx.trials.rows[i]["fact_exceptions"] = True
@@ -649,13 +657,15 @@ def _lifted_by_concept(ctx: _Context, exc: list[tuple[int, str]], hits: pd.DataF
     by_row: dict[int, list[int]] = {}
     for r, f in zip(facts["row"].to_numpy(), facts["fact"].to_numpy()):
         by_row.setdefault(int(r), []).append(int(f))
-    names = ctx.facts.names
     for row, text in exc:
+        facts_of_row = by_row.get(row, ())
+        if not facts_of_row:
+            continue
         for cid, qualifiers in condition_mentions(text):
             term = f"code:concept:{cid}"
-            for fact in by_row.get(row, ()):
-                has = ((names["fact"] == fact) & (names["word"] == term)).any()
-                if has and all(_has_phrase(ctx.facts.raw[fact], q.lower()) for q in qualifiers):
+            for fact in facts_of_row:
+                if term in ctx.facts.concepts[fact] and \
+                        all(_has_phrase(ctx.facts.raw[fact], q.lower()) for q in qualifiers):
                     out.append((row, fact))
     return pd.DataFrame(out, columns=["row", "fact"], dtype=np.int64)
 
@@ -692,8 +702,17 @@ def _eval_condition(ctx: _Context, idx: np.ndarray) -> None:
     hits = _in_window(ctx, hits, windowed)
     if len(hits):
         # "uncontrolled hypertension": a matching condition whose names do not say the qualifier is undecided
-        said = hits.apply(lambda h: _qualified(ctx, int(h["row"]), int(h["fact"])), axis=1).astype(float)
-        hits["ok"] = np.where(hits["ok"] == MET, said, hits["ok"]).astype(float)
+        ok = hits["ok"].to_numpy(dtype=float).copy()
+        rows, facts = hits["row"].to_numpy().tolist(), hits["fact"].to_numpy().tolist()
+        decided: dict[tuple, float] = {}  # the same qualifiers recur across trials
+        for n in np.flatnonzero(ok == MET):
+            wanted = ctx.trials.rows[rows[n]]["c"].get("qualifiers")
+            if wanted:
+                key = (tuple(wanted), facts[n])
+                if key not in decided:
+                    decided[key] = _qualified(ctx, wanted, facts[n])
+                ok[n] = decided[key]
+        hits["ok"] = ok
     ok = _pivot(ctx, idx, hits, "ok", "max")
     _set(ctx, idx, ok == MET, MET, R_MATCH)
     _set(ctx, idx, ok == UNKNOWN, UNKNOWN, R_NO_DATE)
@@ -706,11 +725,11 @@ def _has_phrase(raw: str, phrase: str) -> bool:
     return re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", raw) is not None
 
 
-def _qualified(ctx: _Context, row: int, fact: int) -> float:
+def _qualified(ctx: _Context, wanted: list[str], fact: int) -> float:
     """A condition the criterion qualifies ("uncontrolled hypertension", "ongoing, significant or recurring
     infections"): MET when the patient's condition is named with one of the qualifiers, NOT_MET when its name
     rules them out ("mild asthma" is not a significant pulmonary disease), else QUALIFIED (undecided)."""
-    wanted = [q.lower() for q in ctx.trials.rows[row]["c"].get("qualifiers") or ()]
+    wanted = [q.lower() for q in wanted]
     if not wanted:
         return MET
     raw = ctx.facts.raw[fact]
@@ -1047,12 +1066,12 @@ def explain(row: dict, s: Screening, r: int, p: int) -> str:
     elif code == R_NO_DATE:
         text = "a matching record has no date to compare with the window"
     elif code == R_QUALIFIER:
-        fact = s.facts.table.iloc[int(x)] if not math.isnan(x) else None
+        fact = s.facts.row(int(x)) if not math.isnan(x) else None
         said = " ".join(repr(q) for q in c.get("qualifiers", ()))
         text = (f"matches {fact['text']!r}, but the record does not say whether it is {said}" if fact is not None
                 else f"a matching record does not say whether it is {said}")
     elif code == R_MATCH:
-        fact = s.facts.table.iloc[int(x)] if not math.isnan(x) else None
+        fact = s.facts.row(int(x)) if not math.isnan(x) else None
         text = f"matches {fact['text']!r}" + (f" (dated {_offset_date(patient, fact['start'])})"
                                                if fact is not None and not math.isnan(fact["start"]) else "") \
             if fact is not None else "a matching record is outside the window"

@@ -1,14 +1,16 @@
 """`eligex evaluate`: matching, the two levels, field accuracy, floors, and the corpus adapters."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from nlp import cli
-from nlp.corpora import CORPORA, lct, parse_value, read_brat
+from nlp.corpora import CORPORA, chia, lct, parse_value, read_brat
 from nlp.evaluate import below_floors, markdown, score
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+ANNOTATED = Path(__file__).resolve().parents[1] / "annotated"
 
 
 def c(kind, start, end, text, **fields):
@@ -112,6 +114,45 @@ def test_lct_adapter_on_a_small_file(tmp_path):
         ("window", "within 3 months", None, {"amount": 3.0, "unit": "months", "direction": "before",
                                              "anchor": "unspecified"}),
     ]
+
+
+CHIA_TXT = "No history of myocardial infarction\nPregnant women\nKnown HIV infection\n"
+# T3's offsets are shifted by two characters, as in some Chia files; T2 is a pregnancy (another kind)
+CHIA_ANN = """T1\tCondition 14 35\tmyocardial infarction
+T4\tNegation 0 2\tNo
+R1\tHas_negation Arg1:T1 Arg2:T4\t
+T2\tCondition 36 44\tPregnant
+T3\tCondition 59 72\tHIV infection
+"""
+
+
+def test_chia_conditions_negated_realigned_and_in_scope(tmp_path):
+    (tmp_path / "NCT00000002_exc.txt").write_text(CHIA_TXT, encoding="utf-8")
+    (tmp_path / "NCT00000002_exc.ann").write_text(CHIA_ANN, encoding="utf-8")
+    (record,) = chia(tmp_path)
+    got = [(k["kind"], k["section"], k["negated"], k["evidence"]["text"]) for k in record["constraints"]]
+    assert got == [("condition", "exclusion", True, "myocardial infarction"),
+                   ("condition", "exclusion", False, "HIV infection")]
+    assert record["constraints"][1]["evidence"]["start"] == CHIA_TXT.index("HIV infection")
+
+
+def test_lct_condition_events(tmp_path):
+    ann = LCT_ANN + "T10\tCondition 56 63\tsurgery\nE5\tCondition:T10\nT11\tNegation 45 47\tno\nE6\tNegation:T11 Negates:E5\n"
+    (tmp_path / "NCT00000001.txt").write_text(LCT_TXT, encoding="utf-8")
+    (tmp_path / "NCT00000001.ann").write_text(ann, encoding="utf-8")
+    (record,) = lct(tmp_path)
+    conditions = [(k["evidence"]["text"], k["negated"], k["section"]) for k in record["constraints"] if k["kind"] == "condition"]
+    assert conditions == [("surgery", True, "inclusion")]
+
+
+def test_gold_splits_are_scored_without_conditions(tmp_path, capsys):
+    # annotated/ does not annotate conditions: its report must not count extracted ones as false alarms
+    code = cli.main(["evaluate", str(ANNOTATED / "dev"), "--json", str(tmp_path / "r.json")])
+    assert code == 0
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["trials"] == 58
+    assert "condition" not in report["per_kind"]
+    assert {"age", "measurement", "window"} <= set(report["per_kind"])
 
 
 def test_evaluate_command_on_a_corpus_file(tmp_path, capsys):
