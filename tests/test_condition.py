@@ -46,6 +46,9 @@ CASES = [
     ("Inclusion Criteria:\n- Tumor tissue available for biomarker analysis", []),
     ("Exclusion Criteria:\n- Positive lupus anticoagulant", []),
     ("Exclusion Criteria:\n- Thrombocytopenia < 100,000/mm3", []),
+    # a treatment named after the disease is a drug exposure, not the disease
+    ("Exclusion Criteria:\n- Ganciclovir, cancer chemotherapy, or interferon-alpha", []),
+    ("Exclusion Criteria:\n- Immunotherapy, including interleukins, interferons, tumor necrosis factor", []),
     ("Exclusion Criteria:\n- Uncontrolled hypertension",
      [("exclusion", "hypertension", False, ("uncontrolled",), False)]),
     ("Exclusion Criteria:\n- Hypertension not controlled by medication",
