@@ -94,6 +94,10 @@ def _settings() -> dict:
         "after": [re.compile(r"[\s,]*(?:" + a + r")", re.IGNORECASE) for a in data["qualifiers_after"][:-1]],
         "after_to": re.compile(r"[\s,]*(?:" + data["qualifiers_after"][-1] + r")", re.IGNORECASE),
         "fillers": {q.lower() for q in data["fillers"]},
+        "family": re.compile(r"\b" + words("family").pattern + r"\b", re.IGNORECASE),
+        "negative_after": re.compile(r"[\s(,:]*" + data["negative_after"], re.IGNORECASE),
+        "negative_before": re.compile(data["negative_before"], re.IGNORECASE),
+        "permitted": re.compile(data["permitted_after"], re.IGNORECASE),
     }
 
 
@@ -131,14 +135,15 @@ def _alias_index() -> dict:
     for c in conditions().values():
         for a in c.aliases:
             key = " ".join(re.findall(r"[a-z0-9']+", a.lower().replace("-", " ")))
-            lower.setdefault(key, []).append(c.id)
+            if c.id not in lower.setdefault(key, []):
+                lower[key].append(c.id)
         for a in c.abbreviations:
             abbr.setdefault(a, []).append(c.id)
     return {"lower": lower, "abbr": abbr}
 
 
 # words as the project tokenizer keeps them: a hyphenated word is one ("non-smoker" is not "smoker")
-_WORD = re.compile(r"[A-Za-z0-9']+(?:-[A-Za-z0-9']+)*")
+_WORD = re.compile(r"(?:[^\W_]|')+(?:-(?:[^\W_]|')+)*")
 
 
 @lru_cache(maxsize=1)
@@ -256,6 +261,32 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
     return out
 
 
+def _family(cid: str) -> frozenset[str]:
+    """A concept with its classes: two diagnoses of one family ("carcinoma in situ", "malignancy") share one."""
+    return ancestors().get(cid, frozenset()) | {cid}
+
+
+def _strip_modifiers(before: str) -> str:
+    """``before`` without the qualifiers and fillers it ends with."""
+    s = _settings()
+    while True:
+        m = re.search(r"([A-Za-z][A-Za-z-]*)[\s,]*$", before)
+        if not m:
+            return before
+        two = re.search(r"([A-Za-z]+)\s+([A-Za-z-]+)[\s,]*$", before)
+        if two and f"{two.group(1)} {two.group(2)}".lower() in s["qualifiers"]:
+            before = before[:two.start()]
+        elif m.group(1).lower() in s["qualifiers"] or m.group(1).lower() in s["fillers"] - {"of", "with"}:
+            before = before[:m.start()]
+        else:
+            return before
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE.search(text, pos)
+    return m.start() if m else len(text)
+
+
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;:.!?\n]\s|[;:\n]")
 
@@ -324,20 +355,27 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
     for a, b, cid, rule, ev_a, ev_b in _elliptic(text, mentions):
         mentions = list(mentions) + [(a, b, cid, rule)]
         spans[(a, b)] = (ev_a, ev_b)
-    excepted = [(m.start(), e) for m, e in exception_spans(text)]
+    spans_of_cues = exception_spans(text)
+    excepted = [(m.start(), e) for m, e in spans_of_cues]
+    cues = [m.start() for m, _ in spans_of_cues]
     applies_under = [(p["start"], p["end"]) for f in found for p in f.get("parts", ()) if p["role"] == "condition"]
     # a drug's words, and a threshold's variable ("thrombocytopenia < 100,000/mm3" is a platelet count)
     drugs = [(p["start"], p["end"]) for f in found for p in f.get("parts", ())
              if p["role"] == "drug" or (p["role"] == "variable" and f["kind"] == "measurement")]
     events = [(p["start"], p["end"], f) for f in found if f["kind"] == "window"
               for p in f.get("parts", ()) if p["role"] == "event"]
-    ordered = sorted(mentions)
+    ordered = sorted(set(mentions))
     out = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for n, (start, end, cid, rule) in enumerate(ordered):
         concept = lex[cid]
         inside = lambda sp: any(a <= start and end <= b for a, b in sp)  # noqa: E731
         if inside(excepted) or inside(applies_under) or inside(drugs):
+            continue
+        # "malignancy ... except basal cell carcinoma of the skin, or carcinoma in situ": a kind of a diagnosis
+        # named before the exception cue is one more of the exception's, not a criterion of its own
+        family = _family(cid)
+        if any(c < start and any(b <= c and family & _family(o) for _, b, o, _ in ordered[:n]) for c in cues):
             continue
         # the first mention of the list this one ends ("MI, stroke or TIA")
         left = start
@@ -347,7 +385,19 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
             elif b <= left:
                 break
         before = _clause_before(text, left)
-        if s["not_own"].search(before[-60:]) or s["not_own_after"].search(text[end:end + 40]):
+        # "family history of (early) coronary artery disease", "at high risk of recurrent stroke": the words
+        # that make it someone else's, or not a condition, may stand before its modifiers
+        core = _strip_modifiers(before)
+        if s["not_own"].search(core[-60:]) or s["not_own_after"].search(text[end:end + 40]) or \
+                s["family"].search(before[-80:]):
+            continue
+        clause_rest = text[end:_clause_end(text, end)]
+        if s["permitted"].search(clause_rest):
+            continue  # "Brain metastases allowed": permitted, not required
+        # a threshold that defines it: "Thrombocytopenia (platelets < 100,000/mm3)", "Renal failure
+        # (creatinine > 2.5 mg/dl)": the threshold is the criterion
+        if any(f["kind"] == "measurement" and end <= f["start"] <= end + 4 and
+               re.fullmatch(r"[\s(:,-]*", text[end:f["start"]]) for f in found):
             continue
         floor = left - len(before)
         stmt_start, qualifiers, history = _modifiers(text, left, floor)
@@ -369,11 +419,14 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
             if a <= start and end <= b:
                 window = w
                 break
-        # "rheumatoid arthritis (RA)": a concept said twice in an item is one constraint
-        if concept.id in seen:
+        # "rheumatoid arthritis (RA)": a concept defined by its abbreviation is one constraint; said again
+        # elsewhere in the item ("no history of asthma or asthma controlled on ..."), it is another
+        if concept.id in seen and re.fullmatch(r"\s*\(\s*", text[seen[concept.id]:start]):
             continue
-        seen.add(concept.id)
-        f = {"kind": "condition", "start": stmt_start, "end": stmt_end, "rule": rule, "negated": False,
+        seen[concept.id] = end
+        negative = s["negative_after"].match(text, stmt_end) or \
+            s["negative_before"].search(text, max(floor, stmt_start - 40), stmt_start)
+        f = {"kind": "condition", "start": stmt_start, "end": stmt_end, "rule": rule, "negated": bool(negative),
              "concept": {"id": concept.id, "text": concept.name}, "history": history,
              "parts": [{"role": "condition", "start": start, "end": end}]}
         code = concept.code()

@@ -148,7 +148,7 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             "parent": item.parent, "start": s, "end": e, "text": text[s:e],
             "status": _status(item, item_mapped.text if found else item.text, found),
         })
-        op = item_logic(item_mapped.text, found) if found else None
+        op = item_logic(item_mapped.text, found, item.section) if found else None
         if op is not None:
             items_out[-1]["logic"] = {"op": op, "constraints": main_ids}
 

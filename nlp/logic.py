@@ -17,7 +17,8 @@ import re
 # "unless surgically sterilized", "with the exception of adequately treated cervical carcinoma in situ"
 EXCEPTION = re.compile(
     r"\b(?:unless|except(?:\s+(?:for|in|if|when|where|that))?|excepting|with\s+the\s+exceptions?\s+of|"
-    r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including)\b",
+    r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including|"
+    r"exceptions?\s+(?:are|is|include[sd]?|being)|excepted\s+are)\b",
     re.IGNORECASE,
 )
 _LIST_GOES_ON = re.compile(r",\s*(?:or|and)\s+(?!other\b)", re.IGNORECASE)
@@ -88,8 +89,9 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
     stops = [w["start"] for f in found for w in (f.get("phrase"), f.get("window")) if isinstance(w, dict)
              and (w.get("window") or {}).get("direction") == "before"]
     for cue, end in exception_spans(text, stops):
-        # the exception ends where the next constraint's own words start
-        later = [f["start"] for f in found if f["start"] > cue.end()]
+        # the exception ends where the next constraint's own words start (a diagnosis after the cue may be
+        # one the exception names: "except basal cell carcinoma of the skin, or carcinoma in situ")
+        later = [f["start"] for f in found if f["start"] > cue.end() and f["kind"] != "condition"]
         if later and min(later) < end:
             end = min(later)
             while end > cue.end() and text[end - 1] in " ,;:.(":
@@ -101,7 +103,11 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
         if not before:
             # "may not participate unless they agree to use contraception" states the requirement itself
             continue
-        target = max(before, key=lambda k: (found[k]["start"], k))
+        # the nearest constraint; a diagnosis only when no other kind stands before it in its clause
+        # ("Reliable contraception, history of infertility, unless due to hysterectomy")
+        clause = max(text.rfind(";", 0, m.start()), text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()))
+        others = [k for k in before if found[k]["kind"] != "condition" and found[k]["start"] > clause]
+        target = max(others or before, key=lambda k: (found[k]["start"], k))
         # every constraint sharing that evidence (a list of events) is lifted by it
         targets = [k for k, f in enumerate(found) if f["start"] < m.start() and
                    (f["end"], f.get("rule")) == (found[target]["end"], found[target].get("rule"))]
@@ -125,18 +131,22 @@ def subject(text: str, f: dict) -> tuple[int, int]:
     return f["start"], f["end"]
 
 
-def item_logic(text: str, found: list[dict]) -> str | None:
+def item_logic(text: str, found: list[dict], section: str | None = None) -> str | None:
     """``any_of`` when the item joins its constraints with "or" ("ALT or AST >= 2x ULN", "MI, stroke or
-    ACS within 30 days"), ``all_of`` otherwise; ``None`` for fewer than two constraints."""
+    ACS within 30 days"), ``all_of`` otherwise; ``None`` for fewer than two constraints. In an exclusion,
+    a list with a diagnosis in it excludes by each member even when joined by "and" ("Pregnant women and
+    patients with epilepsy", "History of myocardial infarction, unstable angina, and stroke")."""
     main = [f for f in found if not f.get("alternative")]
     if len(main) < 2:
         return None
     # each subject with the end of its constraint's words: "NYHA class III or IV heart failure" is one
     # statement on two subjects; the "or" inside the class range joins nothing
     ends: dict[tuple[int, int], int] = {}
+    kinds: dict[tuple[int, int], set] = {}
     for f in main:
         sub = subject(text, f)
         ends[sub] = max(ends.get(sub, sub[1]), f["end"])
+        kinds.setdefault(sub, set()).add(f["kind"])
     subjects = sorted(ends)
     or_votes = and_votes = 0
     for (s1, e1), (s2, e2) in zip(subjects, subjects[1:]):
@@ -149,7 +159,10 @@ def item_logic(text: str, found: list[dict]) -> str | None:
         if between == "/" or _OR.search(between):
             or_votes += 1
         elif _AND.search(between):
-            and_votes += 1
+            if section == "exclusion" and "condition" in kinds[(s1, e1)] | kinds[(s2, e2)]:
+                or_votes += 1  # a list of exclusions: each excludes
+            else:
+                and_votes += 1
     return "any_of" if or_votes and not and_votes else "all_of"
 
 

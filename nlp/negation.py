@@ -98,6 +98,7 @@ class NegationComponent:
             hit = any(a <= span.start and span.end <= b for a, b in negated) or \
                 any(span.start <= a and b <= span.end for a, b in negated)
             if f["kind"] in _NEGEX_KINDS:
-                f["negated"] = hit
+                # a condition's own rule may have negated it already ("HIV negative")
+                f["negated"] = hit or (f["kind"] == "condition" and f["negated"])
         doc.ents = atoms
         return doc

@@ -736,7 +736,9 @@ def _qualified(ctx: _Context, wanted: list[str], fact: int) -> float:
     if any(_has_phrase(raw, q) for q in wanted):
         return MET
     for word, ruled_out in settings()["qualifier_contradictions"].items():
-        if _has_phrase(raw, word) and all(any(_has_phrase(q, r) for r in ruled_out) for q in wanted):
+        # "poorly controlled" holds "controlled" but says the opposite: then nothing is ruled out
+        if _has_phrase(raw, word) and not any(_has_phrase(raw, r) for r in ruled_out) and \
+                all(any(_has_phrase(q, r) for r in ruled_out) for q in wanted):
             return NOT_MET
     return QUALIFIED
 

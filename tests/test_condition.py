@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nlp import extract
-from nlp.condition import ancestors, code_concepts, concept_ids, conditions
+from nlp.condition import ancestors, code_concepts, concept_ids, conditions, lexicon_mentions
 from nlp.resources import patterns_path
 
 
@@ -46,6 +46,21 @@ CASES = [
     ("Inclusion Criteria:\n- Tumor tissue available for biomarker analysis", []),
     ("Exclusion Criteria:\n- Positive lupus anticoagulant", []),
     ("Exclusion Criteria:\n- Thrombocytopenia < 100,000/mm3", []),
+    # a negative result negates; permitted is not required; someone else's or a risk is not the patient's
+    ("Inclusion Criteria:\n- HIV negative", [("inclusion", "hiv_infection", False, (), True)]),
+    ("Inclusion Criteria:\n- Negative HIV test", [("inclusion", "hiv_infection", False, (), True)]),
+    ("Inclusion Criteria:\n- Brain metastases allowed if treated and stable", []),
+    ("Exclusion Criteria:\n- Family history of early coronary artery disease", []),
+    ("Exclusion Criteria:\n- First-degree relative with a history of breast cancer", []),
+    ("Exclusion Criteria:\n- At high risk of recurrent stroke", []),
+    ("Inclusion Criteria:\n- SGOT/SGPT < 3X the ULN (< 5X the ULN for patients with known hepatic metastases)", []),
+    # the threshold in brackets is the criterion that defines the diagnosis
+    ("Exclusion Criteria:\n- Thrombocytopenia (platelets < 100,000/mm3)", []),
+    ("Inclusion Criteria:\n- Patients previously treated for hepatitis C", [("inclusion", "hepatitis_c", True, (), False)]),
+    ("Exclusion Criteria:\n- Guillain-Barré syndrome", [("exclusion", "guillain_barre_syndrome", False, (), False)]),
+    # the diagnoses an exception names are the exception's
+    ("Exclusion Criteria:\n- Malignancy (exceptions are squamous and basal cell carcinomas of the skin and carcinoma "
+     "in situ of the cervix)", [("exclusion", "malignancy", False, (), False)]),
     # a treatment named after the disease is a drug exposure, not the disease
     ("Exclusion Criteria:\n- Ganciclovir, cancer chemotherapy, or interferon-alpha", []),
     ("Exclusion Criteria:\n- Immunotherapy, including interleukins, interferons, tumor necrosis factor", []),
@@ -93,6 +108,31 @@ def test_a_window_reaching_back_is_a_history():
     c = _conditions("Exclusion Criteria:\n- Stroke within 6 months prior to randomization")[0]
     assert c["concept"]["id"] == "stroke" and c["history"] is True
     assert (c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"]) == (6, "months", "randomization")
+
+
+def test_exclusion_lists_exclude_by_each_member():
+    # "and" in an exclusion list with a diagnosis: each member excludes
+    for text in ("Exclusion Criteria:\n- Pregnant women and patients with epilepsy",
+                 "Exclusion Criteria:\n- History of myocardial infarction, unstable angina, and stroke"):
+        assert extract(text)["items"][0]["logic"]["op"] == "any_of", text
+    # an inclusion "and" still requires both
+    record = extract("Inclusion Criteria:\n- Diagnosis of type 2 diabetes and hypertension")
+    assert record["items"][0]["logic"]["op"] == "all_of"
+
+
+def test_an_exception_after_a_diagnosis_keeps_its_window():
+    record = extract("Exclusion Criteria:\n- Any other active malignancy or previous malignancies within the last 5 "
+                     "years, except, adequately treated basal or squamous cell carcinoma of the skin, or carcinoma in situ")
+    conditions = [c for c in record["constraints"] if c["kind"] == "condition"]
+    assert {c["concept"]["id"] for c in conditions} == {"malignancy"}
+    windows = [c for c in record["constraints"] if c["kind"] == "window"]
+    assert windows and all(c["exceptions"][0]["text"].startswith("except, adequately treated basal") for c in windows)
+
+
+def test_lexicon_examples_name_their_concept():
+    missed = [c.id for c in conditions().values()
+              if c.id not in {cid for _, _, cid, _ in lexicon_mentions(c.example)}]
+    assert missed == []
 
 
 def test_severity_threshold_and_condition_are_one_statement():
@@ -145,3 +185,29 @@ def test_lexicon_is_consistent():
 def test_settings_file_is_documented():
     data = json.loads(patterns_path("condition.json").read_text(encoding="utf-8"))
     assert {"history_cues", "not_own_before", "not_own_after", "qualifiers", "qualifiers_after", "fillers"} <= set(data)
+
+
+SCREENING = [
+    # (criteria, patient's conditions and pregnancy, expected verdict)
+    ("Exclusion Criteria:\n- Pregnant women and patients with epilepsy", {"pregnant": True}, "ineligible"),
+    ("Exclusion Criteria:\n- Thrombocytopenia (platelets < 100,000/mm3)",
+     {"measurements": [{"variable": "platelets", "value": 80000, "unit": "/mm3", "date": "2025-02-20"}]}, "ineligible"),
+    ("Inclusion Criteria:\n- HIV negative", {}, "eligible"),
+    ("Inclusion Criteria:\n- SGOT/SGPT < 3X the ULN (< 5X the ULN for patients with known hepatic metastases)",
+     {"measurements": [{"variable": "AST", "value": 30, "unit": "U/L", "date": "2025-02-20"},
+                       {"variable": "ALT", "value": 30, "unit": "U/L", "date": "2025-02-20"}]}, "eligible"),
+    ("Exclusion Criteria:\n- History of myocardial infarction, unstable angina, and stroke",
+     {"conditions": [{"text": "myocardial infarction", "onset": "2019-05-01", "status": "past"}]}, "ineligible"),
+]
+
+
+@pytest.mark.parametrize("text,facts,verdict", SCREENING, ids=[s[0].split("\n- ")[1][:50] for s in SCREENING])
+def test_screening_reads_conditions_as_a_clinician(text, facts, verdict):
+    from nlp.patients import patient_from_dict
+    from nlp.screen import screen
+
+    data = {"id": "P", "as_of": "2025-03-01", "birth_date": "1980-01-15", "sex": "female",
+            "childbearing_potential": True, "complete": ["conditions", "medications", "events"], **facts}
+    result = screen([patient_from_dict(data)], [extract(text)], )
+    (v,) = list(result.verdicts())
+    assert v["verdict"] == verdict, v

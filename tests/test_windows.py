@@ -299,8 +299,11 @@ def test_item_logic(item, op):
     [
         ("Major surgery within 30 days prior to randomization", "parsed"),
         ("ALT or AST >= 2x ULN", "parsed"),
-        # a condition with what narrows it is a constraint of its own (nlp/condition.py)
+        # a condition with what narrows it is a constraint of its own (nlp/condition.py): hypersensitivity
+        # "to any component of the study drug" / "to murine proteins"; two words are left in the second
         ("Known hypersensitivity to any component of the study drug", "parsed"),
+        ("Hemoglobin >= 9 g/dL and documented hypersensitivity to murine proteins or monoclonal antibodies",
+         "parsed"),
         ("Hemoglobin >= 9 g/dL and measurable disease per RECIST version 1.1 on imaging",
          "partial"),
         ("Signed informed consent", "not_computable"),
