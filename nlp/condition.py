@@ -101,9 +101,15 @@ def _settings() -> dict:
     }
 
 
+_NOT_THE_PATIENTS = re.compile(r"\bfamil(?:y|ial)\s+history\b|\bscreening\s+for\b|\bvaccinat|\bvaccine\b|"
+                               r"\brisk\s+(?:of|for)\b|\bexposure\s+to\b|\bruled\s+out\b", re.IGNORECASE)
+
+
 def concept_ids(text: str) -> set[str]:
     """The lexicon concepts a name of a patient's condition says, and their classes ("alcohol-related liver
     cirrhosis" → liver_cirrhosis, liver_disease, ...); the whole name first, else every alias it holds."""
+    if _NOT_THE_PATIENTS.search(text):
+        return set()  # "family history of breast cancer", "screening for hepatitis B" name no condition of theirs
     idx = _alias_index()
     low = " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")))
     found = set(idx["lower"].get(low, ()))

@@ -163,6 +163,9 @@ def test_patient_names_map_to_concepts_and_classes():
     assert {"hepatocellular_carcinoma", "malignancy"} <= concept_ids("hepatocellular carcinoma")
     assert "rheumatoid_arthritis" in code_concepts("ICD-10", "M05.79")
     assert code_concepts("SNOMED", "69896004") == set()
+    # a relative's disease or a screening is not the patient's condition
+    assert concept_ids("Family history of breast cancer") == set()
+    assert concept_ids("Screening for hepatitis B") == set()
 
 
 def test_lexicon_is_consistent():
