@@ -20,7 +20,10 @@ from . import resources
 from .logic import EXCEPTION, exception_spans
 from .numbers import parse_number
 
-_SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|\s+or\s+|\s+and\s+|\s*/\s*",
+# "one or more relapses" is one event, and "stools/day", "copies/mL" are rates, not lists
+_SPLIT = re.compile(r"\s*,(?!\d{3}\b)\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|"
+                    r"\s+or\s+(?!(?:more|less|fewer|greater|longer)\b)|\s+and\s+|"
+                    r"\s*/\s*(?!(?:day|d|week|wk|month|mo|year|yr|hours?|hr|h|min|dose|cycle|kg|m2|ml|l|dl|ul|µl|mm3)\b)",
                     re.IGNORECASE)
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
@@ -37,7 +40,7 @@ _LEAD = re.compile(
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
     r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|participated\s+in|participating\s+in|"
-    r"already|currently|concurrent|"
+    r"already|currently|concurrent|to\s+(?:discontinue|stop|withhold|hold|avoid|abstain\s+from|refrain\s+from)|"
     r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
     r"including)(?:\s+|$))*",
     re.IGNORECASE,
@@ -509,13 +512,13 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         parts.append((pos, m.start()))
         pos = m.end()
     parts.append((pos, len(text)))
-    parts = [(s, e) for s, e in parts if text[s:e].strip()]
+    parts, head_of = _shared_heads(text, [(s, e) for s, e in parts if text[s:e].strip()])
     if not parts:
         return [(start, start + len(text))]
     if from_start:
         first: list[tuple[int, int]] = []
         for s, e in parts:
-            words = text[s:e].split()
+            words = text[head_of.get(s, s):e].split()
             if len(words) > 5 or {w.lower() for w in words} & _NO_SPLIT or len(first) >= 6:
                 break
             first.append((s, e))
@@ -523,7 +526,7 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
     taken: list[tuple[int, int]] = []
     for k in range(len(parts) - 1, -1, -1):
         s, e = parts[k]
-        words = text[s:e].split()
+        words = text[head_of.get(s, s):e].split()
         if {w.lower() for w in words} & _NO_SPLIT:
             # "infection requiring hospitalization" governs the rest: one event from here on; a part that
             # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.
@@ -540,12 +543,58 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         if len(words) > 5 or len(taken) >= 6:
             break
         taken.insert(0, (s, e))
-        if words[0].lower() in _CLAUSE_VERBS:
-            break  # "did not receive prior treatment and had surgery": a new predicate starts the list
+        if words[0].lower() in _CLAUSE_VERBS or (words[0].lower() == "to" and len(words) > 2):
+            # "did not receive prior treatment and had surgery", "willingness, and agreement, to discontinue
+            # CNS medications/NSAIDs": a new predicate starts the list
+            break
     if not taken:
         s, e = parts[-1]
         return [(start + s, start + e)]
     return [(start + s, start + e) for s, e in taken]
+
+
+_SHAPES = (re.compile(r"\d{1,2}"), re.compile(r"[A-Z]"), re.compile(r"I{1,3}|IV|VI{0,3}"))
+
+
+def _same_shape(last: str, first: str) -> bool:
+    """Whether two list parts meet at alternatives of one label: "B" and "C", "3" and "4", "III" and "IV"."""
+    return any(p.fullmatch(last) and p.fullmatch(first) for p in _SHAPES)
+
+
+def _shared_heads(text: str, parts: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The parts of a list joined where they share a head: a part of modifiers only takes the next part's
+    head ("oral, or inhaled anticholinergics", "stable or unstable angina"), a lone letter or number is the
+    previous part's ("Hepatitis B or C", "grade 3 or 4", "class III or IV heart failure"). Also where each joined part's head starts.
+
+    >>> t = "stroke, stable or unstable angina"
+    >>> [t[s:e] for s, e in _shared_heads(t, [(0, 6), (8, 14), (18, 33)])[0]]
+    ['stroke', 'stable or unstable angina']
+    """
+    mods = _modifiers()
+    out: list[list[int]] = []
+    head_of: dict[int, int] = {}
+    pending = None  # where a run of modifier-only parts started
+    for k, (s, e) in enumerate(parts):
+        words = text[s:e].strip()
+        if out and pending is None and _same_shape(text[out[-1][0]:out[-1][1]].split()[-1], words.split()[0]):
+            out[-1][1] = e
+            continue
+        if k + 1 < len(parts) and (re.sub(r"\s+", " ", words.lower()) in mods
+                                   or all(w in mods for w in words.lower().split())):
+            if pending is None:
+                pending = s
+            continue
+        if pending is not None:
+            head_of[pending] = s
+            s, pending = pending, None
+        out.append([s, e])
+    return [(s, e) for s, e in out], head_of
+
+
+@lru_cache(maxsize=1)
+def _modifiers() -> frozenset:
+    data = _data()["modifiers"]
+    return frozenset(w.lower() for w in data["words"] + data["phrases"])
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:

@@ -130,6 +130,32 @@ def test_events(item, expected):
     assert got == expected
 
 
+# one event per head noun: alternatives that share a head are one event, a rate or a count is not a list
+LISTS = [
+    ("No history of myocardial infarction or severe/unstable angina within the past 6 months",
+     ["myocardial infarction", "severe/unstable angina"]),
+    ("Intranasal, oral, or inhaled anticholinergics within 3 days prior to Visit 1",
+     ["Intranasal, oral, or inhaled anticholinergics"]),
+    ("Solid or non-solid malignancy or lymphoma within the prior two years",
+     ["Solid or non-solid malignancy", "lymphoma"]),
+    ("Ongoing or previous anti-tumor therapies within 4 weeks prior to the first dose of study drug",
+     ["Ongoing or previous anti-tumor therapies"]),
+    ("Active hepatitis B or C infection within 6 months before screening", ["hepatitis B or C infection"]),
+    ("Grade 3 or 4 bleeding within 4 weeks prior to randomization", ["Grade 3 or 4 bleeding"]),
+    ("One or more relapses in the 2 years preceding randomization", ["One or more relapses"]),
+    ("Diarrhea defined as two or more stools/day for at least 14 days", ["Diarrhea defined as two or more stools/day"]),
+    ("Willingness, and physician agreement, to discontinue CNS medications/NSAIDs/analgesics for 1 week prior to "
+     "starting their trial", ["CNS medications", "NSAIDs", "analgesics"]),
+    # nouns stay apart
+    ("History of stroke or MI within 6 months", ["stroke", "MI"]),
+]
+
+
+@pytest.mark.parametrize("item,expected", LISTS, ids=[r[0][:50] for r in LISTS])
+def test_list_events(item, expected):
+    assert [c["event"]["text"] for c in record(item)["constraints"] if c["kind"] == "window"] == expected
+
+
 @pytest.mark.parametrize("item", NOT_WINDOWS)
 def test_not_windows(item):
     assert windows(item) == []
