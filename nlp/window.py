@@ -35,14 +35,14 @@ _LEAD = re.compile(
     r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
     r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|may|can|cannot|might|did|do|does)\s+)*(?:not\s+)?"
     r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
-    r"participated|participating|require|required|requiring)\s+)?(?:in\s+)?)?"
+    r"participated|participating|require|required|requiring|be|being)\s+)?(?:in\s+|on\s+)?)?"
     r"(?:(?:no|not|without|free\s+of|absence\s+of|never|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
     r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|participated\s+in|participating\s+in|"
     r"already|currently|concurrent|to\s+(?:discontinue|stop|withhold|hold|avoid|abstain\s+from|refrain\s+from)|"
     r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
-    r"including)(?:\s+|$))*",
+    r"including|of)(?:\s+|$))*",
     re.IGNORECASE,
 )
 
@@ -443,8 +443,10 @@ _STARTING = re.compile(r"(?:the\s+)?(?:start(?:ing)?|beginning|initiat(?:ing|ion
 # an event is something: words that only say who or how do not make one ("are", "Enrolled", "be screened")
 _EMPTY_EVENT = re.compile(
     r"(?:(?:are|is|be|been|being|was|were|has|have|had|current|currently|enrolled|registered|excluded|included|"
-    r"screened|eligible|randomi[sz]ed|more|less|of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
-    r"subjects?|patients?|participants?|women|men|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
+    r"screened|eligible|randomi[sz]ed|more|less|greater|fewer|longer|than|equal|\d+(?:\.\d+)?|"
+    r"of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
+    r"subjects?|patients?|participants?|women|men|males?|females?|boys|girls|children|adults?|volunteers?|"
+    r"individuals?|persons?|people|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
     re.IGNORECASE)
 # a new statement in run-on text ("... infection No active alcohol abuse"), where an event cannot reach back
 _STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|Other|Must|See|"
@@ -458,6 +460,8 @@ _PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|progn
                         r"gestation\w*|full-term|pre-?term)\b", re.IGNORECASE)
 # "Age >= 80 years": an age the age rules did not read is still not a window
 _AGE_BEFORE = re.compile(r"\bage[sd]?\b[^\w]*(?:[<>=]+\s*)?$", re.IGNORECASE)
+# "over 60 years of age", "21 years old or older": an age after the amount
+_AGE_AFTER = re.compile(r"\s*(?:of\s+age|old|of\s+older|or\s+older|or\s+younger)\b", re.IGNORECASE)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -597,6 +601,12 @@ def _modifiers() -> frozenset:
     return frozenset(w.lower() for w in data["words"] + data["phrases"])
 
 
+def _qualifies_only(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` only qualifies an event written elsewhere: "chronic", "recent history"."""
+    s, e = _trim(text, s, e)
+    return all(w in _modifiers() or w in ("history", "hx") for w in text[s:e].lower().split())
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in " \t\r\n,;:-*()\"'":
         s += 1
@@ -706,6 +716,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             s, e = _trim(masked, lo, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
+            if events and text[max(0, p.start - 3):p.start].rstrip().endswith("(") and all(
+                    _qualifies_only(text, a, b) for a, b in events):
+                events = []  # "recent history (within 6 months) of drug abuse", "chronic (> 3 days) medication"
         if not events and prev_events and clause <= prev_clause_end and not any(
                 prev_clause_end <= a < p.start for a, _ in excepted):
             events = prev_events  # "AF lasting at least 48 hrs but <= 12 months": the same event
@@ -728,7 +741,8 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])
                             or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))) or (
-                p.unit == "years" and _AGE_BEFORE.search(text, max(0, p.start - 12), p.start)):
+                p.unit == "years" and (_AGE_BEFORE.search(text, max(0, p.start - 12), p.start)
+                                       or _AGE_AFTER.match(text, p.end))):
             floor = p.end
             continue
         floor = p.end

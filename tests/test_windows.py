@@ -58,6 +58,11 @@ DIRECTIONS = [
      [("Stable dose of metformin", 3, "months", "since", "baseline", False)]),
     ("Type 1 diabetes mellitus (as diagnosed clinically) >= 12 months",
      [("Type 1 diabetes mellitus", 12, "months", "since", "unspecified", False)]),
+    ("Patients must be on a stable HAART regimen for greater than or equal to 3 months prior to entry",
+     [("stable HAART regimen", 3, "months", "since", "study_entry", False)]),
+    ("Diabetes for more than or equal to 1 year", [("Diabetes", 1, "years", "since", "unspecified", False)]),
+    ("Stable dose of metformin for equal to or greater than 3 months",
+     [("Stable dose of metformin", 3, "months", "since", "unspecified", False)]),
     ("Strong CYP3A4 inhibitors require a one week wash-out period",
      [("Strong CYP3A4 inhibitors", 1, "weeks", "since", "unspecified", False)]),
 ]
@@ -111,6 +116,9 @@ NOT_WINDOWS = [
     "Living within two hours of the clinic",
     "Full-term (>= 37 weeks) singleton pregnancy",
     "1.Age >=80 years",
+    # ages the age rules did not read: "years of age" after the amount, only persons before it
+    "Patients under 40 or over 60 years of age who require spinal anesthesia for orthopedic surgery",
+    "Male or female patients greater than or equal to 21 years",
 ]
 
 
@@ -148,6 +156,10 @@ LISTS = [
      "starting their trial", ["CNS medications", "NSAIDs", "analgesics"]),
     # nouns stay apart
     ("History of stroke or MI within 6 months", ["stroke", "MI"]),
+    # a window in parentheses after words that only qualify: the event follows
+    ("Subject has a recent history (within the past 6 months) of suspected substance abuse or dependence disorder",
+     ["suspected substance abuse", "dependence disorder"]),
+    ("Any chronic ( > 3 days) medication", ["medication"]),
 ]
 
 
