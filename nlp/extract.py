@@ -22,6 +22,7 @@ from .registry import age_in_years, registry_fields
 from .schema import problems, schema_version
 from .sections import Item, segment
 from .textmap import MappedText, normalize
+from . import window as window_rules
 
 DEFAULT_MAX_CHARS = 200_000
 # Control characters other than tab, newline, carriage return and form feed mean the input is not text.
@@ -115,12 +116,31 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     nlp = load()
     items_out: list[dict] = []
     constraints: list[dict] = []
+    # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id
+    list_windows: dict[str, dict] = {}
+    parents = {i.parent for i in seg.items if i.parent}
     for item in seg.items:
         if _needs_pipeline(item):
             item_mapped = mapped.sub(item.start, item.end)
             found = _run_item(nlp, item, item_mapped)
         else:
             item_mapped, found = None, []
+        governing = list_windows.get(item.parent) if item.parent else None
+        if found and (item.id in parents or governing):
+            heads = [f for f in found if f["kind"] == "window" and window_rules.introduces_list(item_mapped.text, f)]
+            if heads:
+                # its placeholder event gives way to the items under it; a sibling heading takes over the list
+                found = [f for f in found if not any(f is h for h in heads)]
+                w = _window(heads[-1]["phrase"], item_mapped)
+                list_windows[item.id if item.id in parents else item.parent] = {
+                    "window": w, "negated": heads[-1]["negated"], "rule": heads[-1]["rule"]}
+                governing = None
+        if governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
+            item_mapped = item_mapped or mapped.sub(item.start, item.end)
+            found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],
+                      "event": {"type": window_rules.event_type(item_mapped.text[s:e]), "text": item_mapped.text[s:e]},
+                      "parts": [{"role": "event", "start": s, "end": e}], "list_window": governing["window"]}
+                     for s, e in window_rules.list_item_events(item_mapped.text)]
         lifted: dict[int, list[dict]] = {}
         if found:
             for k, s, e in exceptions(item_mapped.text, found):
@@ -129,6 +149,12 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         main_ids = []
         for k, f in enumerate(found):
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
+            if "list_window" in f:
+                # the evidence is where the window is written, as for a list on one line ("ALT or AST >= 2x
+                # ULN"): the heading's phrase; the event is a part in this item
+                c["window"] = f["list_window"]
+                c["evidence"] = dict(f["list_window"]["evidence"])
+                c["parts"].append({"role": "window", **f["list_window"]["evidence"]})
             if k in lifted:
                 c["exceptions"] = lifted[k]
                 c["parts"].extend({"role": "exception", **x["evidence"]} for x in lifted[k])
@@ -220,6 +246,10 @@ def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     doc = run_gated(nlp, doc, context)
     return list(doc._.eligex_found)
 
+
+# Kinds that make an item under a list heading more than an event of the heading's window: a threshold or a
+# window of its own, an age, a pregnancy or contraception statement
+_OWN_WINDOW = {"window", "measurement", "age", "sex", "pregnancy", "lactation", "contraception"}
 
 # What each kind's constraint takes from what its component found, in the record's key order.
 _COPIED = {

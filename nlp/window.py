@@ -626,6 +626,46 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+# the window of an item that only introduces a list ("Excluded within 4 weeks of study entry:", "Any of the
+# following within 14 days prior to treatment:"): its event is a placeholder for the items under it
+_LIST_PLACEHOLDER = re.compile(r"\bfollowing\b(?!.*\bcriteri)|^(?:excluded|allowed|prohibited|not\s+allowed|"
+                               r"permitted|not\s+permitted)\b", re.IGNORECASE)
+
+
+def introduces_list(text: str, found: dict) -> bool:
+    """Whether the window ``found`` in item ``text`` is the window of the list under the item: the item ends
+    with a colon right after the window, and its event is a placeholder (none, a PDQ heading, "the
+    following").
+
+    >>> t = "Any of the following within 14 days prior to initiation of study treatment:"
+    >>> introduces_list(t, find(t)[0])
+    True
+    """
+    phrase = found["phrase"]
+    end = phrase.end if isinstance(phrase, Phrase) else phrase["end"]
+    if text[end:].strip(" \t\r\n.)") != ":":
+        return False
+    has_event = any(p["role"] == "event" for p in found["parts"])
+    return not has_event or _LIST_PLACEHOLDER.search(found["event"]["text"]) is not None
+
+
+def list_item_events(text: str) -> list[tuple[int, int]]:
+    """The events a list item names, as (start, end) offsets: the item up to its first aside or full stop.
+
+    >>> t = "Radiation therapy (except electron beam therapy to skin lesions)."
+    >>> [t[s:e] for s, e in list_item_events(t)]
+    ['Radiation therapy']
+    """
+    if text.rstrip().endswith(":"):
+        return []
+    cut = re.search(r"[(;:\[]|\.(?:\s|$)", text)
+    s, e = _trim(text, 0, cut.start() if cut else len(text))
+    if e <= s or e - s > 100:
+        return []
+    events = [_trim(text, a, b) for a, b in split_events(text[s:e], s)]
+    return [(a, b) for a, b in events if b > a and not _EMPTY_EVENT.fullmatch(text[a:b])]
+
+
 def anchor_only(text: str, pos: int) -> Phrase | None:
     """A window with no amount written right after ``pos``: "pregnancy test prior to enrollment".
 

@@ -168,6 +168,38 @@ def test_list_events(item, expected):
     assert [c["event"]["text"] for c in record(item)["constraints"] if c["kind"] == "window"] == expected
 
 
+# PDQ-style headings that state the window of the list under them
+LIST_HEADINGS = [
+    ("Exclusion Criteria:\n\nPrior Medication:\n\nExcluded within 4 weeks of study entry:\n\n"
+     "  -  Any other experimental therapy.\n\n  -  Rifampin or rifabutin.\n\n"
+     "Excluded within 3 months of study entry:\n\n  -  Radiation therapy (except electron beam therapy).\n",
+     [("other experimental therapy", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("Rifampin", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("rifabutin", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("Radiation therapy", 3, "months", "study_entry", False, "within 3 months of study entry")]),
+    ("Exclusion Criteria:\n\nNo history of any of the following within the past 6 months:\n\n"
+     "  -  Angina pectoris\n\n  -  Myocardial infarction\n\n  -  ANC < 1000/mm3\n",
+     [("Angina pectoris", 6, "months", "unspecified", True, "within the past 6 months"),
+      ("Myocardial infarction", 6, "months", "unspecified", True, "within the past 6 months")]),
+    # a list that is not the heading's events keeps its own reading
+    ("Exclusion Criteria:\n\nNo second malignancy within 5 years except adequately treated:\n\n"
+     "  -  Nonmelanomatous skin cancer\n\n  -  In situ cervical cancer\n",
+     [("second malignancy", 5, "years", "unspecified", True, "second malignancy within 5 years")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", LIST_HEADINGS, ids=["pdq-excluded-within", "any-of-the-following",
+                                                             "exception-list"])
+def test_list_headings_give_their_window_to_the_list(text, expected):
+    r = extract(text, trial_id="NCT00000000")
+    got = [(c["event"]["text"], c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"], c["negated"],
+            c["evidence"]["text"]) for c in r["constraints"] if c["kind"] == "window"]
+    assert got == expected
+    for c in r["constraints"]:
+        for part in c["parts"]:
+            assert r["criteria"]["text"][part["start"]:part["end"]] == part["text"]
+
+
 @pytest.mark.parametrize("item", NOT_WINDOWS)
 def test_not_windows(item):
     assert windows(item) == []
