@@ -288,6 +288,25 @@ CONTRACEPTION = [
     ("Women taking oral contraceptives", "Exclusion Criteria:", []),
     ("Must use contraception to avoid pregnancy during the study", "Inclusion Criteria:",
      [("unspecified", None, [DURING], False, [])]),
+    # a period after the study written "thereafter", a period before an anchor, a number of methods in digits
+    ("Patients who are pregnant, breastfeeding, or not using acceptable methods of contraception during the course "
+     "of the study and for three months thereafter", "Exclusion Criteria:",
+     [("all_participants", "acceptable", [DURING, (3, "months", "after", "study_end")], True, [])]),
+    ("Women of childbearing potential must use highly effective contraception starting 14 days before the first dose "
+     "of study drug and until 90 days after the last dose", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "highly effective", [(14, "days", "before", "treatment_start"),
+                                                               (90, "days", "after", "last_dose")], False, [])]),
+    ("Women of child-bearing potential must agree to use adequate contraception (hormonal or barrier method of birth "
+     "control; abstinence) prior to study entry and for the duration of study participation", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "adequate", [DURING, (None, None, "before", "study_entry")], False, [])]),
+    ("Fertile patients must use 2 methods of effective contraception for 4 weeks before, during, and for 4 weeks "
+     "after study", "Inclusion Criteria:",
+     [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
+                                           (4, "weeks", "after", "study_end")], False, [])]),
+    # the pregnancy test's window is the test's
+    ("WOCBP must have a negative pregnancy test within 7 days prior to the first dose and must use effective "
+     "contraception during the study", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "effective", [DURING], False, [])]),
 ]
 
 
@@ -296,9 +315,12 @@ def test_contraception(item, section, expected):
     assert contraception(item, section) == expected
 
 
-def test_contraception_periods_are_not_windows_of_their_own():
-    r = record("Willing to use contraception throughout the study and for 12 months following treatment",
-               "Inclusion Criteria:")
+@pytest.mark.parametrize("item", [
+    "Willing to use contraception throughout the study and for 12 months following treatment",
+    "Not using acceptable methods of contraception during the course of the study and for three months thereafter",
+])
+def test_contraception_periods_are_not_windows_of_their_own(item):
+    r = record(item, "Inclusion Criteria:")
     assert [c["kind"] for c in r["constraints"]] == ["contraception"]
 
 
