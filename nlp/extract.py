@@ -116,8 +116,10 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     nlp = load()
     items_out: list[dict] = []
     constraints: list[dict] = []
-    # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id
+    # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id,
+    # and for the items after it at its level when the list is not nested under it
     list_windows: dict[str, dict] = {}
+    after: dict | None = None
     parents = {i.parent for i in seg.items if i.parent}
     for item in seg.items:
         if _needs_pipeline(item):
@@ -125,16 +127,27 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             found = _run_item(nlp, item, item_mapped)
         else:
             item_mapped, found = None, []
+        level = (item.parent, item.section, tuple(item.heading))
+        if after is not None and after["level"] != level:
+            after = None
         governing = list_windows.get(item.parent) if item.parent else None
-        if found and (item.id in parents or governing):
-            heads = [f for f in found if f["kind"] == "window" and window_rules.introduces_list(item_mapped.text, f)]
-            if heads:
-                # its placeholder event gives way to the items under it; a sibling heading takes over the list
-                found = [f for f in found if not any(f is h for h in heads)]
-                w = _window(heads[-1]["phrase"], item_mapped)
-                list_windows[item.id if item.id in parents else item.parent] = {
-                    "window": w, "negated": heads[-1]["negated"], "rule": heads[-1]["rule"]}
-                governing = None
+        governing = governing or (after["window"] if after else None)
+        heads = [f for f in found if f["kind"] == "window" and window_rules.introduces_list(item_mapped.text, f)] \
+            if found and item_mapped.text.rstrip().endswith(":") else []
+        if heads:
+            # its placeholder event gives way to the items of its list; a later heading takes the list over
+            found = [f for f in found if not any(f is h for h in heads)]
+            info = {"window": _window(heads[-1]["phrase"], item_mapped), "negated": heads[-1]["negated"],
+                    "rule": heads[-1]["rule"]}
+            if item.id in parents:
+                list_windows[item.id] = info
+            elif item.parent in list_windows:
+                list_windows[item.parent] = info
+            else:
+                after = {"level": level, "window": info}
+            governing = None
+        elif after is not None and item.text.rstrip().endswith(":"):
+            after = governing = None  # a new heading at the same level ends the list
         if governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
             item_mapped = item_mapped or mapped.sub(item.start, item.end)
             found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],

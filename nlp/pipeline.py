@@ -211,11 +211,14 @@ class WindowComponent:
             else:
                 # no event in the item: a PDQ heading may name it ("Chemotherapy:" / "- At least 4 weeks")
                 heading = next((h.strip(" :") for h in reversed(context.get("heading") or [])
-                                if window_rules.event_type(h) in ("drug", "procedure", "trial_participation", "test")),
+                                if window_rules.event_type(h) in ("drug", "procedure", "trial_participation", "test")
+                                and not window_rules.LIST_HEADING.search(h)),
                                None)
                 if heading:
                     w["event"] = {"type": window_rules.event_type(heading), "text": heading}
                     found.append(w)
+                elif window_rules.introduces_list(doc.text, w):
+                    found.append(w)  # "Excluded within 30 days of study entry:": the window of the items after it
         for owner in owners:
             if "window" not in owner:
                 phrase = window_rules.anchor_only(doc.text, owner["end"])

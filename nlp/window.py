@@ -428,6 +428,10 @@ def event_type(text: str) -> str:
 _NOT_A_WINDOW = re.compile(r"^\s*(?:/|per\b|a\s+(?:week|day|month)\b|each\b|daily\b|weekly\b)", re.IGNORECASE)
 _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
                            r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
+# a commitment to the study's follow-up is no event to screen on: "Available for follow-up for at least 6
+# months", "willing to be followed for 6 months" (a follow-up that a patient has had is: "follow-up at least 12 months")
+_COMMITMENT = re.compile(r"\b(?:available|availability|willing|willingness|able|agrees?|commit\w*|continue|return)\b"
+                         r"[^.;]*\b(?:follow-?up|followup|followed)\b", re.IGNORECASE)
 # where an event written after its window ends: "since prior radiotherapy and recovered", "... drugs No other"
 _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
@@ -632,6 +636,11 @@ _LIST_PLACEHOLDER = re.compile(r"\bfollowing\b(?!.*\bcriteri)|^(?:excluded|allow
                                r"permitted|not\s+permitted)\b", re.IGNORECASE)
 
 
+# a heading that introduces a list names no event itself: "Patients will be excluded from the study for the
+# following reasons:", "Exclusion criteria"
+LIST_HEADING = re.compile(r"\b(?:following|exclu\w*|inclu\w*|criteri\w*)\b", re.IGNORECASE)
+
+
 def introduces_list(text: str, found: dict) -> bool:
     """Whether the window ``found`` in item ``text`` is the window of the list under the item: the item ends
     with a colon right after the window, and its event is a placeholder (none, a PDQ heading, "the
@@ -780,7 +789,8 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])
-                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))) or (
+                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]])
+                or _COMMITMENT.search(text[events[0][0]:events[-1][1]]))) or (
                 p.unit == "years" and (_AGE_BEFORE.search(text, max(0, p.start - 12), p.start)
                                        or _AGE_AFTER.match(text, p.end))):
             floor = p.end

@@ -119,6 +119,9 @@ NOT_WINDOWS = [
     # ages the age rules did not read: "years of age" after the amount, only persons before it
     "Patients under 40 or over 60 years of age who require spinal anesthesia for orthopedic surgery",
     "Male or female patients greater than or equal to 21 years",
+    # a commitment to the study's follow-up
+    "Available for follow-up for at least 6 months",
+    "Willing to be followed for 6 months after treatment",
 ]
 
 
@@ -181,6 +184,13 @@ LIST_HEADINGS = [
      "  -  Angina pectoris\n\n  -  Myocardial infarction\n\n  -  ANC < 1000/mm3\n",
      [("Angina pectoris", 6, "months", "unspecified", True, "within the past 6 months"),
       ("Myocardial infarction", 6, "months", "unspecified", True, "within the past 6 months")]),
+    # the list after the heading at its own level, under a heading that names no event
+    ("Exclusion Criteria:\n\nPatients will be excluded from the study for the following reasons:\n\n"
+     "Excluded:\n\n  -  Any interferon preparation.\n\n  -  Excluded within 30 days of study entry:\n\n"
+     "  -  Acyclovir.\n\n  -  Other investigational drugs.\n\nPatients may not have any of the following:\n\n"
+     "  -  Non-Kaposi's sarcoma malignancy.\n",
+     [("Acyclovir", 30, "days", "study_entry", False, "within 30 days of study entry"),
+      ("Other investigational drugs", 30, "days", "study_entry", False, "within 30 days of study entry")]),
     # a list that is not the heading's events keeps its own reading
     ("Exclusion Criteria:\n\nNo second malignancy within 5 years except adequately treated:\n\n"
      "  -  Nonmelanomatous skin cancer\n\n  -  In situ cervical cancer\n",
@@ -189,7 +199,7 @@ LIST_HEADINGS = [
 
 
 @pytest.mark.parametrize("text,expected", LIST_HEADINGS, ids=["pdq-excluded-within", "any-of-the-following",
-                                                             "exception-list"])
+                                                             "list-at-the-same-level", "exception-list"])
 def test_list_headings_give_their_window_to_the_list(text, expected):
     r = extract(text, trial_id="NCT00000000")
     got = [(c["event"]["text"], c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"], c["negated"],
