@@ -178,6 +178,10 @@ def _value(text: str) -> float | None:
 def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | None, int]:
     """(anchor, anchor text, end) for the anchor written at ``pos`` after "prior to", "after", ...."""
     m = g["anchor_re"].match(text, pos)
+    if m is None:
+        # "their last dose", "the baseline": an article the catalogue does not spell out
+        art = _ARTICLE.match(text, pos)
+        m = g["anchor_re"].match(text, art.end()) if art else None
     if m:
         anchor = g["anchors"][re.sub(r"\s+", " ", m.group("a").lower())]
         # "for 12 months following treatment" is after its end; "after the first dose", "after study
@@ -208,6 +212,9 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     if m and kind in ("before", "after"):
         return "unspecified", m.group(), m.end()
     return "unspecified", None, pos
+
+
+_ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
 
 
 # Every "during the study" phrase of patterns/windows.json and patterns/contraception.json holds one of

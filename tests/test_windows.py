@@ -80,6 +80,13 @@ ANCHORS = [
     ("Surgery within 14 days after the last dose of study drug", "last_dose"),
     ("Surgery within 14 days after the end of the study", "study_end"),
     ("Surgery within the past 14 days", "unspecified"),
+    # spellings of the registries: an article, a first vaccination, the day of screening
+    ("Surgery within 14 days before the day of screening", "screening"),
+    ("Antibiotics within 7 days prior to their last dose of study drug", "last_dose"),
+    ("Any vaccine within 30 days before first study vaccination", "treatment_start"),
+    ("Surgery within 4 weeks prior to the baseline", "baseline"),
+    ("Investigational drug within 30 days before entering this study", "enrollment"),
+    ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
 ]
 
 EVENTS = [
@@ -130,7 +137,7 @@ def test_windows(item, expected):
     assert windows(item) == expected
 
 
-@pytest.mark.parametrize("item,anchor", ANCHORS, ids=[a for _, a in ANCHORS])
+@pytest.mark.parametrize("item,anchor", ANCHORS, ids=[i[:50] for i, _ in ANCHORS])
 def test_anchors(item, anchor):
     assert [w[4] for w in windows(item)] == [anchor]
 
