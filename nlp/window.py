@@ -454,7 +454,7 @@ _STARTING = re.compile(r"(?:the\s+)?(?:start(?:ing)?|beginning|initiat(?:ing|ion
 # an event is something: words that only say who or how do not make one ("are", "Enrolled", "be screened")
 _EMPTY_EVENT = re.compile(
     r"(?:(?:are|is|be|been|being|was|were|has|have|had|current|currently|enrolled|registered|excluded|included|"
-    r"screened|eligible|randomi[sz]ed|more|less|greater|fewer|longer|than|equal|\d+(?:\.\d+)?|"
+    r"screened|eligible|randomi[sz]ed|more|less|greater|fewer|longer|than|equal|\d+|"
     r"of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
     r"subjects?|patients?|participants?|women|men|males?|females?|boys|girls|children|adults?|volunteers?|"
     r"individuals?|persons?|people|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
