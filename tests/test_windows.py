@@ -63,6 +63,9 @@ DIRECTIONS = [
     ("Diabetes for more than or equal to 1 year", [("Diabetes", 1, "years", "since", "unspecified", False)]),
     ("Stable dose of metformin for equal to or greater than 3 months",
      [("Stable dose of metformin", 3, "months", "since", "unspecified", False)]),
+    ("History of drug or alcohol abuse within the 12 months prior to dosing",
+     [("drug", 12, "months", "before", "treatment_start", False),
+      ("alcohol abuse", 12, "months", "before", "treatment_start", False)]),
     ("Strong CYP3A4 inhibitors require a one week wash-out period",
      [("Strong CYP3A4 inhibitors", 1, "weeks", "since", "unspecified", False)]),
 ]
