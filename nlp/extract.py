@@ -132,9 +132,18 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             after = None
         governing = list_windows.get(item.parent) if item.parent else None
         governing = governing or (after["window"] if after else None)
+        heading = bool(found) and item_mapped.text.rstrip().endswith(":")
         heads = [f for f in found if f["kind"] == "window" and window_rules.introduces_list(item_mapped.text, f)] \
-            if found and item_mapped.text.rstrip().endswith(":") else []
-        if heads:
+            if heading else []
+        labs = [f for f in found if f["kind"] == "window" and window_rules.lab_window(f)] \
+            if heading and not heads and item.id in parents else []
+        if labs:
+            # "Adequate organ function within 7 days of study enrollment including the following:": the
+            # thresholds under it take the window
+            found = [f for f in found if not any(f is h for h in labs)]
+            list_windows[item.id] = {"window": _window(labs[-1]["phrase"], item_mapped), "lab": True}
+            governing = None
+        elif heads:
             # its placeholder event gives way to the items of its list; a later heading takes the list over
             found = [f for f in found if not any(f is h for h in heads)]
             info = {"window": _window(heads[-1]["phrase"], item_mapped), "negated": heads[-1]["negated"],
@@ -148,7 +157,11 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             governing = None
         elif after is not None and item.text.rstrip().endswith(":"):
             after = governing = None  # a new heading at the same level ends the list
-        if governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
+        if governing is not None and governing.get("lab"):
+            for f in found:
+                if f["kind"] == "measurement" and f.get("window") is None:
+                    f["list_window"] = governing["window"]
+        elif governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
             item_mapped = item_mapped or mapped.sub(item.start, item.end)
             found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],
                       "event": {"type": window_rules.event_type(item_mapped.text[s:e]), "text": item_mapped.text[s:e]},
@@ -163,11 +176,12 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         for k, f in enumerate(found):
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
             if "list_window" in f:
-                # the evidence is where the window is written, as for a list on one line ("ALT or AST >= 2x
-                # ULN"): the heading's phrase; the event is a part in this item
                 c["window"] = f["list_window"]
-                c["evidence"] = dict(f["list_window"]["evidence"])
                 c["parts"].append({"role": "window", **f["list_window"]["evidence"]})
+                if f["kind"] == "window":
+                    # the evidence is where the window is written, as for a list on one line ("ALT or AST >=
+                    # 2x ULN"): the heading's phrase; the event is a part in this item
+                    c["evidence"] = dict(f["list_window"]["evidence"])
             if k in lifted:
                 c["exceptions"] = lifted[k]
                 c["parts"].extend({"role": "exception", **x["evidence"]} for x in lifted[k])

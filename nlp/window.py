@@ -665,6 +665,19 @@ def introduces_list(text: str, found: dict) -> bool:
     return not has_event or _LIST_PLACEHOLDER.search(found["event"]["text"]) is not None
 
 
+# the event of a window that belongs to the lab values stated after it: "Adequate organ function within 7 days
+# of enrollment, including the following:", "a recent (within 7 days prior to treatment start) biochemical and
+# hematological assessment as defined by ANC >= 1.5 x 10^9/L, ..."
+_LAB_EVENT = re.compile(r"\b(?:assessments?|laborator\w*|labs?|values|tests|function|hematolog\w*|haematolog\w*|"
+                        r"biochem\w*|chemistr\w*|parameters|results|blood\s*work)\b", re.IGNORECASE)
+
+
+def lab_window(found: dict) -> bool:
+    """Whether a window's event names lab values or an organ's function as a whole ("Laboratory values",
+    "adequate organ function"): the window is then the window of the thresholds stated with it."""
+    return any(p["role"] == "event" for p in found["parts"]) and _LAB_EVENT.search(found["event"]["text"]) is not None
+
+
 def list_item_events(text: str) -> list[tuple[int, int]]:
     """The events a list item names, as (start, end) offsets: the item up to its first aside or full stop.
 

@@ -220,6 +220,17 @@ def test_list_headings_give_their_window_to_the_list(text, expected):
             assert r["criteria"]["text"][part["start"]:part["end"]] == part["text"]
 
 
+def test_thresholds_under_a_heading_take_its_window():
+    text = ("Inclusion Criteria:\n\n  -  Adequate organ function within 14 days prior to registration, including the "
+            "following:\n\n       -  Absolute neutrophil count >= 1,500/mm3\n\n       -  Platelets >= 100,000/mm3\n\n"
+            "       -  Adequate hepatic function\n")
+    r = extract(text, trial_id="NCT00000000")
+    got = [(c["kind"], c.get("variable", {}).get("id"), c["window"]["amount"], c["window"]["anchor"],
+            c["window"]["evidence"]["text"]) for c in r["constraints"] if "window" in c]
+    assert got == [("measurement", "ANC", 14, "enrollment", "within 14 days prior to registration"),
+                   ("measurement", "platelets", 14, "enrollment", "within 14 days prior to registration")]
+
+
 @pytest.mark.parametrize("item", NOT_WINDOWS)
 def test_not_windows(item):
     assert windows(item) == []
@@ -429,6 +440,10 @@ def test_item_status(item, status):
         ("ANC >= 1500/mm3 and platelets >= 100,000/mm3 within 14 days before registration",
          [("ANC", 14, "days", "before", "enrollment"), ("platelets", 14, "days", "before", "enrollment")]),
         ("Creatinine clearance >= 60 mL/min and no dialysis within 3 months", []),
+        # the window of an assessment as a whole is the window of the thresholds that define it
+        ("Patients must have a recent (within 7 days prior to treatment start) hematological assessment as defined "
+         "by absolute neutrophil count >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L",
+         [("ANC", 7, "days", "before", "treatment_start"), ("platelets", 7, "days", "before", "treatment_start")]),
     ],
 )
 def test_thresholds_take_the_window_after_them(item, expected):
