@@ -783,6 +783,11 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             lo = max([clause] + [b for a, b in excepted if clause <= a and b <= p.start])
             cut = EXCEPTION.search(masked, lo, p.start)
             s, e = _trim(masked, lo, cut.start() if cut else p.start)
+            if e <= s and lo > clause:
+                # "Malignancies other than disease under study within 5 years": nothing after the exception,
+                # the event is before it
+                cut = EXCEPTION.search(masked, clause, p.start)
+                s, e = _trim(masked, clause, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
             if events and text[max(0, p.start - 3):p.start].rstrip().endswith("(") and all(

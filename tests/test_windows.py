@@ -480,10 +480,15 @@ def test_planned_events_look_ahead():
          [("myocardial infarction", 3, "months", "before", "unspecified", False)]),
         ("Use of hormonal contraception within 3 months prior to screening",
          [("hormonal contraception", 3, "months", "before", "screening", False)]),
+        ("Malignancies other than disease under study within 5 years prior to Cycle 1 Day 1",
+         [("Malignancies", 5, "years", "before", "treatment_start", False)]),
+        ("Other malignancy, except non-melanoma skin cancer, within 5 years",
+         [("Other malignancy", 5, "years", "before", "unspecified", False)]),
     ],
     ids=["window-inside-an-exception", "exception-ends-where-the-list-goes-on", "clause-after-sentences",
          "events-after-since-read-from-their-start", "unknown-anchor-stops-at-and", "after-the-first-dose",
-         "window-in-parentheses", "hormonal-contraception-is-a-drug"],
+         "window-in-parentheses", "hormonal-contraception-is-a-drug", "exception-between-event-and-window",
+         "exception-in-commas-between-event-and-window"],
 )
 def test_review_cases(item, expected):
     assert windows(item) == expected
