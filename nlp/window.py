@@ -439,6 +439,12 @@ _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expe
 # months", "willing to be followed for 6 months" (a follow-up that a patient has had is: "follow-up at least 12 months")
 _COMMITMENT = re.compile(r"\b(?:available|availability|willing|willingness|able|agrees?|commit\w*|continue|return)\b"
                          r"[^.;]*\b(?:follow-?up|followup|followed)\b", re.IGNORECASE)
+# who judges or how, between commas, is no event: "expected to be in place, as judged by the Investigator, for a
+# minimum of 3 days"
+_ASIDE = re.compile(r"(?:as\s+(?:judged|determined|assessed|defined|documented|confirmed|evaluated)|"
+                    r"in\s+the\s+(?:opinion|judge?ment)|according\s+to|per\s+(?:the\s+)?investigator)\b", re.IGNORECASE)
+# how long a procedure lasts is not a window on it: "ankle surgery procedures, lasting between 1 and 3 hours"
+_LASTING = re.compile(r"\b(?:lasting|lasts?|duration|length|long)\b[^\w]*(?:\w+\s+){0,2}$", re.IGNORECASE)
 # where an event written after its window ends: "since prior radiotherapy and recovered", "... drugs No other"
 _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
@@ -527,7 +533,8 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         parts.append((pos, m.start()))
         pos = m.end()
     parts.append((pos, len(text)))
-    parts, head_of = _shared_heads(text, [(s, e) for s, e in parts if text[s:e].strip()])
+    parts, head_of = _shared_heads(text, [(s, e) for s, e in parts
+                                          if text[s:e].strip() and not _ASIDE.match(text[s:e].lstrip())])
     if not parts:
         return [(start, start + len(text))]
     if from_start:
@@ -811,6 +818,11 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             events = prev_events if clause <= prev_clause_end else []
         if not events and not (p.event_after or _trim(text, p.end, min(len(text), p.end + 80))[1] > p.end):
             floor = p.end
+            continue
+        if p.unit in ("minutes", "hours") and events and _LASTING.search(text, max(0, p.start - 25), p.start) \
+                and event_type(text[events[0][0]:events[-1][1]]) == "procedure":
+            # how long the procedure lasts; a window after it is still the procedure's
+            floor, prev_events, prev_clause_end = p.end, events, p.end
             continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])

@@ -129,6 +129,8 @@ NOT_WINDOWS = [
     # ages the age rules did not read: "years of age" after the amount, only persons before it
     "Patients under 40 or over 60 years of age who require spinal anesthesia for orthopedic surgery",
     "Male or female patients greater than or equal to 21 years",
+    # how long a procedure lasts
+    "Elective foot and ankle day surgery procedures, lasting between 1 and 3 hours",
     # a commitment to the study's follow-up
     "Available for follow-up for at least 6 months",
     "Willing to be followed for 6 months after treatment",
@@ -169,6 +171,10 @@ LISTS = [
      "starting their trial", ["CNS medications", "NSAIDs", "analgesics"]),
     # nouns stay apart
     ("History of stroke or MI within 6 months", ["stroke", "MI"]),
+    # who judges is not an event
+    ("Clinically stable, in the opinion of the investigator, for at least 4 weeks prior to screening",
+     ["Clinically stable"]),
+    ("Stable disease, as judged by the investigator, for at least 3 months", ["Stable disease"]),
     # a window in parentheses after words that only qualify: the event follows
     ("Subject has a recent history (within the past 6 months) of suspected substance abuse or dependence disorder",
      ["suspected substance abuse", "dependence disorder"]),
@@ -480,6 +486,8 @@ def test_planned_events_look_ahead():
          [("myocardial infarction", 3, "months", "before", "unspecified", False)]),
         ("Use of hormonal contraception within 3 months prior to screening",
          [("hormonal contraception", 3, "months", "before", "screening", False)]),
+        ("Surgery lasting more than 2 hours within the past 3 months",
+         [("Surgery lasting", 3, "months", "before", "unspecified", False)]),
         ("Malignancies other than disease under study within 5 years prior to Cycle 1 Day 1",
          [("Malignancies", 5, "years", "before", "treatment_start", False)]),
         ("Other malignancy, except non-melanoma skin cancer, within 5 years",
@@ -487,7 +495,8 @@ def test_planned_events_look_ahead():
     ],
     ids=["window-inside-an-exception", "exception-ends-where-the-list-goes-on", "clause-after-sentences",
          "events-after-since-read-from-their-start", "unknown-anchor-stops-at-and", "after-the-first-dose",
-         "window-in-parentheses", "hormonal-contraception-is-a-drug", "exception-between-event-and-window",
+         "window-in-parentheses", "hormonal-contraception-is-a-drug", "procedure-length-then-window",
+         "exception-between-event-and-window",
          "exception-in-commas-between-event-and-window"],
 )
 def test_review_cases(item, expected):
