@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import resources
@@ -277,7 +277,22 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
             if anchor_text:
                 end = a_end
         out.append(Phrase(m.start(), end, 1, None, None, unit, direction, anchor, anchor_text, "win.bare_unit"))
-    return sorted(out, key=lambda p: p.start)
+    out.sort(key=lambda p: p.start)
+    for k in range(len(out) - 1):
+        # "CT within 45 days and bone scan within 60 days of signing informed consent": one anchor for both
+        p, q = out[k], out[k + 1]
+        gap = text[p.end:q.start]
+        if p.direction == q.direction == "before" and p.anchor == "unspecified" and q.anchor != "unspecified" \
+                and p.rule != "win.day_notation" and len(gap) <= 40 and _JOINED.search(gap) \
+                and not re.search(r"[;:.]", gap) and not _RIGHT_WORD.search(text, p.start, p.end) \
+                and not _RIGHT_WORD.match(gap.lstrip()):
+            out[k] = replace(p, anchor=q.anchor)
+    return out
+
+
+# a phrase that names no anchor of its own, joined to the next one
+_JOINED = re.compile(r"\b(?:and|or)\b|,")
+_RIGHT_WORD = re.compile(r"\b(?:prior|before|after|following|of|from|preceding|since|ago|earlier|until|post)\b", re.I)
 
 
 class _Amount:
@@ -344,6 +359,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
     anchor, anchor_text = "unspecified", None
     event_after = False
     r = g["right"].match(text, end)
+    if r is None:
+        # "within 30 days or 5 half-lives, whichever is longer, prior to screening"
+        h = _HALF_LIVES.match(text, end)
+        r = g["right"].match(text, h.end()) if h.end() > end else None
     right_kind = g["right_kind"][_norm(r.group("word"))] if r else None
     if right_kind == "before" and _norm(r.group("word")) in ("of", "from", "until") and left is None:
         right_kind = None  # "3 months of age", "6 weeks from diagnosis" are not windows by themselves
@@ -389,6 +408,13 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         direction = "since"
     return Phrase(m.start(), end, amount, m.group("n"), max_amount, unit, direction, anchor, anchor_text, rule,
                   event_after=event_after)
+
+
+_HALF_LIVES = re.compile(
+    r"(?:\s*[(,]?\s*(?:or|and/or)\s+(?:\d+|two|three|four|five|six|seven|ten)\s*-?\s*(?:\(\d+\)\s*)?"
+    r"(?:(?:plasma|elimination|terminal)\s+)?half[- ]?li(?:ves|fes|fe)\b(?:\s+of\s+(?:the\s+)?(?:drug|agent|product))?)?"
+    r"(?:\s*[(,]?\s*whichever\s+is\s+(?:longer|shorter|greater|later|earlier|more)\s*\)?,?)?",
+    re.IGNORECASE)
 
 
 def interval_days(p: Phrase) -> dict:

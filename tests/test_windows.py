@@ -90,7 +90,28 @@ ANCHORS = [
     ("Surgery within 4 weeks prior to the baseline", "baseline"),
     ("Investigational drug within 30 days before entering this study", "enrollment"),
     ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
+    # half-lives and "whichever is longer" between the amount and its anchor
+    ("Investigational drugs within 30 days or 5 half-lives, whichever is longer, prior to screening", "screening"),
+    ("Investigational agent within 28 days or 5 half-lives (whichever is shorter) before the first dose",
+     "treatment_start"),
+    ("Nodes sampled by mediastinoscopy within 6 weeks of the definitive surgical procedure", "treatment_start"),
 ]
+
+# two amounts joined by "and"/"or" share the anchor written after the second
+SHARED_ANCHORS = [
+    ("Computed tomography of the abdomen and pelvis within 45 days and bone scan within 60 days of signing informed "
+     "consent", ["consent", "consent"]),
+    ("Radiotherapy within 4 weeks or chemotherapy within 3 weeks before randomization",
+     ["randomization", "randomization"]),
+    # an amount with its own "prior" keeps it; another clause keeps its own
+    ("Chemotherapy 4 weeks prior and radiotherapy 2 weeks prior to registration", ["unspecified", "enrollment"]),
+    ("Stroke within 6 months; chemotherapy within 4 weeks prior to randomization", ["unspecified", "randomization"]),
+]
+
+
+@pytest.mark.parametrize("item,anchors", SHARED_ANCHORS, ids=[i[:50] for i, _ in SHARED_ANCHORS])
+def test_shared_anchors(item, anchors):
+    assert [w[4] for w in windows(item)] == anchors
 
 EVENTS = [
     # one window shared by a list gives each event its window
