@@ -575,6 +575,11 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
     for k in range(len(parts) - 1, -1, -1):
         s, e = parts[k]
         words = text[head_of.get(s, s):e].split()
+        if {w.lower() for w in words} & _NO_SPLIT == {"with"} and taken and len(words) <= 5 \
+                and event_type(text[s:e]) == "procedure" and all(event_type(text[a:b]) == "procedure" for a, b in taken):
+            # "PCI with stent or CABG": a procedure after another is an alternative, not what it is done with
+            taken.insert(0, (s, e))
+            continue
         if {w.lower() for w in words} & _NO_SPLIT:
             # "infection requiring hospitalization" governs the rest: one event from here on; a part that
             # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.

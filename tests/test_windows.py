@@ -192,6 +192,8 @@ LISTS = [
      "starting their trial", ["CNS medications", "NSAIDs", "analgesics"]),
     # nouns stay apart
     ("History of stroke or MI within 6 months", ["stroke", "MI"]),
+    ("History of PCI with stent or CABG in the past 3 months", ["PCI with stent", "CABG"]),
+    ("Infection with fever or hospitalization within 2 weeks", ["Infection with fever or hospitalization"]),
     # who judges is not an event
     ("Clinically stable, in the opinion of the investigator, for at least 4 weeks prior to screening",
      ["Clinically stable"]),
