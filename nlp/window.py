@@ -656,6 +656,21 @@ def _qualifies_only(text: str, s: int, e: int) -> bool:
     return all(w in _modifiers() or w in ("history", "hx") for w in text[s:e].lower().split())
 
 
+_WITH_NO = re.compile(r",\s*(?:with\s+no|without(?:\s+any)?)\s+(?!other\b)", re.IGNORECASE)
+
+
+def _after_with_no(text: str, s: int, e: int) -> tuple[int, int]:
+    """An event cut to what follows its last ", with no"/", without" ("stable, with no seizures" → "seizures");
+    "diabetes without complications" stays the diabetes."""
+    last = None
+    for last in _WITH_NO.finditer(text, s, e):
+        pass
+    if last is None or last.start() == s:
+        return s, e
+    t = _trim(text, last.end(), e)
+    return t if t[1] > t[0] else (s, e)
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in " \t\r\n,;:-*()\"'":
         s += 1
@@ -844,6 +859,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             if e > s:
                 events = split_events(text[s:e], s)
         events = [t for t in (_trim(text, s, e) for s, e in events) if t[1] > t[0]] or events
+        # "must be clinically stable, with no exacerbation of MS for at least 3 months": the event is what the
+        # item says there is none of
+        events = [_after_with_no(text, s, e) for s, e in events]
         events = [(s, e) for s, e in events if not _EMPTY_EVENT.fullmatch(text[s:e])]
         if not events and not p.event_after and k and phrases[k - 1].end > clause:
             events = prev_events if clause <= prev_clause_end else []

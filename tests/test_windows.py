@@ -390,6 +390,11 @@ def test_contraception_periods_are_not_windows_of_their_own(item):
     "item,negated,window",
     [
         ("No chemotherapy within 4 weeks prior to enrollment", True, (4, "weeks", "before", "enrollment")),
+        # what the item says there is none of, after a comma
+        ("Subjects with Multiple Sclerosis must be clinically stable in the investigator's opinion, with no "
+         "exacerbation (relapse) of MS for at least 3 months prior to Screening", True,
+         (3, "months", "since", "screening")),
+        ("Diabetes without complications for at least 1 year", False, (1, "years", "since", "unspecified")),
         ("Without myocardial infarction within the past 6 months", True, (6, "months", "before", "unspecified")),
         ("Free of seizures within the past 12 months", True, (12, "months", "before", "unspecified")),
         ("Systemic anti-cancer treatment should not be used within 2 weeks prior to Cycle 1, Day 1", True,
