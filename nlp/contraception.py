@@ -112,7 +112,14 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     windows: list[Phrase] = []
     during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:
-        windows.append(Phrase(a + during.start(), a + during.end(), None, None, None, None, "during",
+        # "throughout the study period (3 years)": the period's length when it is written
+        length = _LENGTH.match(sentence, during.end())
+        amount = float(length.group("n")) if length else None
+        if amount is not None and amount.is_integer():
+            amount = int(amount)
+        windows.append(Phrase(a + during.start(), a + (length.end() if length else during.end()), amount,
+                              length.group("n") if length else None, None,
+                              _UNITS[length.group("u").lower().rstrip("s")] if length else None, "during",
                               "unspecified", None, "contra.during"))
     phrases = find_phrases(sentence)
     for p in phrases:
@@ -160,6 +167,9 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     }
 
 
+_LENGTH = re.compile(r"\s*\(\s*(?:approximately|approx\.?|about|up\s+to)?\s*(?P<n>\d+(?:\.\d+)?)\s*"
+                     r"(?P<u>years?|months?|weeks?|days?)\s*\)", re.IGNORECASE)
+_UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
 _LATER = re.compile(r"\s*(?:thereafter|afterwards?|after\s+that|after\s+this|following\s+this|following\s+that)\b",
                     re.IGNORECASE)
 _TREATMENT = re.compile(r"\b(?:treatment|therapy|drug|medication|dosing|infusions?)\b", re.IGNORECASE)

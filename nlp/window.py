@@ -436,7 +436,7 @@ def interval_days(p: Phrase) -> dict:
         return {"start": days if far is not None else 0.0, "end": far if far is not None else days}
     if p.direction == "since":
         return {"start": None, "end": -days}
-    return {"start": 0.0, "end": None}
+    return {"start": 0.0, "end": days}  # a period of the study with its length: "throughout the study (3 years)"
 
 
 def event_type(text: str) -> str:

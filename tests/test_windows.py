@@ -363,6 +363,10 @@ CONTRACEPTION = [
      "after study", "Inclusion Criteria:",
      [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
                                            (4, "weeks", "after", "study_end")], False, [])]),
+    # the study period's length when it is written
+    ("Women of childbearing potential must agree to effective birth control practice throughout the study period "
+     "(3 years)", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "effective", [(3, "years", "during", "unspecified")], False, [])]),
     # the pregnancy test's window is the test's
     ("WOCBP must have a negative pregnancy test within 7 days prior to the first dose and must use effective "
      "contraception during the study", "Inclusion Criteria:",
