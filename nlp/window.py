@@ -846,6 +846,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             if events and text[max(0, p.start - 3):p.start].rstrip().endswith("(") and all(
                     _qualifies_only(text, a, b) for a, b in events):
                 events = []  # "recent history (within 6 months) of drug abuse", "chronic (> 3 days) medication"
+            elif len(events) == 1 and re.match(r"\s*:\s*\S", text[p.end:]) \
+                    and re.search(r"\bfollowing\b", text[events[0][0]:events[0][1]], re.I):
+                events = []  # "Any of the following within 6 months prior to dosing: myocardial infarction, ..."
         if not events and prev_events and clause <= prev_clause_end and not any(
                 prev_clause_end <= a < p.start for a, _ in excepted):
             events = prev_events  # "AF lasting at least 48 hrs but <= 12 months": the same event

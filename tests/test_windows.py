@@ -194,6 +194,9 @@ LISTS = [
     ("History of stroke or MI within 6 months", ["stroke", "MI"]),
     ("History of PCI with stent or CABG in the past 3 months", ["PCI with stent", "CABG"]),
     ("Infection with fever or hospitalization within 2 weeks", ["Infection with fever or hospitalization"]),
+    # "any of the following ...:" names the events after the colon
+    ("Any of the following within the 6 months prior to study drug administration: myocardial infarction, "
+     "severe/unstable angina", ["myocardial infarction", "severe/unstable angina"]),
     # who judges is not an event
     ("Clinically stable, in the opinion of the investigator, for at least 4 weeks prior to screening",
      ["Clinically stable"]),
