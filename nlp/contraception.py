@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from . import resources
-from .window import Phrase, find_phrases
+from .window import Phrase, anchor_only, find_phrases
 
 _CUE = re.compile(
     r"\b(?:contracepti(?:on|ve|ves)|birth[-\s]+control|barrier\s+(?:method|contraception|protection)s?|"
@@ -112,12 +112,41 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     windows: list[Phrase] = []
     during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:
-        windows.append(Phrase(a + during.start(), a + during.end(), None, None, None, None, "during",
+        # "throughout the study period (3 years)": the period's length when it is written
+        length = _LENGTH.match(sentence, during.end())
+        amount = float(length.group("n")) if length else None
+        if amount is not None and amount.is_integer():
+            amount = int(amount)
+        windows.append(Phrase(a + during.start(), a + (length.end() if length else during.end()), amount,
+                              length.group("n") if length else None, None,
+                              _UNITS[length.group("u").lower().rstrip("s")] if length else None, "during",
                               "unspecified", None, "contra.during"))
-    for p in find_phrases(sentence):
+    phrases = find_phrases(sentence)
+    for p in phrases:
+        later = _LATER.match(sentence, p.end)
         if p.direction == "after" or (p.anchor in ("last_dose", "study_end") and p.direction != "before"):
             windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, "after",
                                   _after_anchor(p.anchor, p.anchor_text), p.anchor_text, "contra.after"))
+        elif later and p.amount is not None:
+            # "during the course of the study and for three months thereafter": after the period's end
+            anchor = "last_dose" if during and _TREATMENT.search(during.group()) else "study_end"
+            windows.append(Phrase(a + p.start, a + later.end(), p.amount, p.amount_text, p.max_amount, p.unit, "after",
+                                  anchor, None, "contra.after"))
+        elif p.start > cue.start() and p.direction in ("before", "since") and _used_before(sentence, cue, p):
+            # "starting 14 days before the first dose", "for 4 weeks before, during, and after study"
+            windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, "before",
+                                  p.anchor, p.anchor_text, "contra.before"))
+    for m in _BEFORE.finditer(sentence, cue.end()):
+        # "prior to study entry and for the duration of study participation": from before an anchor
+        gap = sentence[cue.end():m.start()]
+        if any(p.start <= m.start() < p.end for p in phrases) or len(gap) > 80 or _TEST.search(gap) \
+                or _OTHER_STATEMENT.search(gap):
+            continue
+        p = anchor_only(sentence, m.start())
+        if p is not None:
+            windows.append(Phrase(a + p.start, a + p.end, None, None, None, None, "before", p.anchor, p.anchor_text,
+                                  "contra.before"))
+    windows.sort(key=lambda w: w.start)
     if not windows:
         # no period stated: a requirement to use contraception holds while in the study
         windows.append(Phrase(a + cue.start(), a + cue.end(), None, None, None, None, "during", "unspecified",
@@ -133,9 +162,41 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
         who = _who(text[:a])
     return {
         "kind": "contraception", "rule": "contra.requirement", "start": start, "end": end, "negated": False,
-        "who": who, "method_strength": strength.group("s").lower() if strength else None,
+        "who": who, "method_strength": _strength_name(strength.group("s")) if strength else None,
         "windows": windows, "parts": parts,
     }
+
+
+_LENGTH = re.compile(r"\s*\(\s*(?:approximately|approx\.?|about|up\s+to)?\s*(?P<n>\d+(?:\.\d+)?)\s*"
+                     r"(?P<u>years?|months?|weeks?|days?)\s*\)", re.IGNORECASE)
+_UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
+_LATER = re.compile(r"\s*(?:thereafter|afterwards?|after\s+that|after\s+this|following\s+this|following\s+that)\b",
+                    re.IGNORECASE)
+_TREATMENT = re.compile(r"\b(?:treatment|therapy|drug|medication|dosing|infusions?)\b", re.IGNORECASE)
+_BEFORE = re.compile(r"\b(?:prior\s+to|before)\b", re.IGNORECASE)
+# a pregnancy test between the method and the phrase owns the phrase ("... and a negative pregnancy test within
+# 7 days before the first dose")
+_TEST = re.compile(r"\btest(?:s|ing)?\b", re.IGNORECASE)
+# a new statement in run-on text, or an exception: "... must use effective contraception No other prior malignancy
+# within the past 5 years", "hormonal contraception other than ... in a period of 90 days before screening"
+_OTHER_STATEMENT = re.compile(r"\s(?-i:No|Not|Prior|Concurrent|Other|At\s+least)\s|\b(?:other\s+than|except)\b",
+                              re.IGNORECASE)
+
+
+def _used_before(sentence: str, cue: re.Match, p: Phrase) -> bool:
+    """Whether phrase ``p`` after the method says how long before an anchor the method is used."""
+    gap = sentence[cue.end():p.start]
+    if len(gap) > 80 or _TEST.search(gap) or _OTHER_STATEMENT.search(gap):
+        return False
+    if p.event_after:
+        return False  # "At least 5 years since prior malignancy" is the malignancy's window
+    return (re.search(r"\b(?:before|prior)\b", sentence[p.start:p.end], re.IGNORECASE) is not None
+            or re.match(r"\s*(?:before|prior\s+to)\b", sentence[p.end:], re.IGNORECASE) is not None)
+
+
+def _strength_name(text: str) -> str:
+    """A method strength as the catalogue names it: "2 methods" is "two methods"."""
+    return re.sub(r"\b2\b", "two", re.sub(r"\s+", " ", text.lower()))
 
 
 def _after_anchor(anchor: str, anchor_text: str | None) -> str:

@@ -24,6 +24,7 @@ from .registry import age_in_years, registry_fields
 from .schema import problems, schema_version
 from .sections import Item, segment
 from .textmap import MappedText, normalize
+from . import window as window_rules
 
 DEFAULT_MAX_CHARS = 200_000
 # Control characters other than tab, newline, carriage return and form feed mean the input is not text.
@@ -117,10 +118,55 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     nlp = load()
     items_out: list[dict] = []
     constraints: list[dict] = []
+    # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id,
+    # and for the items after it at its level when the list is not nested under it
+    list_windows: dict[str, dict] = {}
+    after: dict | None = None
+    parents = {i.parent for i in seg.items if i.parent}
     for item in seg.items:
         item_mapped = mapped.sub(item.start, item.end)
         # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
         found = _run_item(nlp, item, item_mapped, full=_needs_pipeline(item))
+        level = (item.parent, item.section, tuple(item.heading))
+        if after is not None and after["level"] != level:
+            after = None
+        governing = list_windows.get(item.parent) if item.parent else None
+        governing = governing or (after["window"] if after else None)
+        heading = bool(found) and item_mapped.text.rstrip().endswith(":")
+        heads = [f for f in found if f["kind"] == "window" and window_rules.introduces_list(item_mapped.text, f)] \
+            if heading else []
+        labs = [f for f in found if f["kind"] == "window" and window_rules.lab_window(f)] \
+            if heading and not heads and item.id in parents else []
+        if labs:
+            # "Adequate organ function within 7 days of study enrollment including the following:": the
+            # thresholds under it take the window
+            found = [f for f in found if not any(f is h for h in labs)]
+            list_windows[item.id] = {"window": _window(labs[-1]["phrase"], item_mapped), "lab": True}
+            governing = None
+        elif heads:
+            # its placeholder event gives way to the items of its list; a later heading takes the list over
+            found = [f for f in found if not any(f is h for h in heads)]
+            info = {"window": _window(heads[-1]["phrase"], item_mapped), "negated": heads[-1]["negated"],
+                    "rule": heads[-1]["rule"]}
+            if item.id in parents:
+                list_windows[item.id] = info
+            elif item.parent in list_windows:
+                list_windows[item.parent] = info
+            else:
+                after = {"level": level, "window": info}
+            governing = None
+        elif after is not None and item.text.rstrip().endswith(":"):
+            after = governing = None  # a new heading at the same level ends the list
+        if governing is not None and governing.get("lab"):
+            for f in found:
+                if f["kind"] == "measurement" and f.get("window") is None:
+                    f["list_window"] = governing["window"]
+        elif governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
+            item_mapped = item_mapped or mapped.sub(item.start, item.end)
+            found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],
+                      "event": {"type": window_rules.event_type(item_mapped.text[s:e]), "text": item_mapped.text[s:e]},
+                      "parts": [{"role": "event", "start": s, "end": e}], "list_window": governing["window"]}
+                     for s, e in window_rules.list_item_events(item_mapped.text)]
         lifted: dict[int, list[dict]] = {}
         if found:
             for k, s, e in exceptions(item_mapped.text, found):
@@ -129,6 +175,13 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         main_ids = []
         for k, f in enumerate(found):
             c = _constraint(f, item, item_mapped, len(constraints) + 1)
+            if "list_window" in f:
+                c["window"] = f["list_window"]
+                c["parts"].append({"role": "window", **f["list_window"]["evidence"]})
+                if f["kind"] == "window":
+                    # the evidence is where the window is written, as for a list on one line ("ALT or AST >=
+                    # 2x ULN"): the heading's phrase; the event is a part in this item
+                    c["evidence"] = dict(f["list_window"]["evidence"])
             if k in lifted:
                 c["exceptions"] = lifted[k]
                 c["parts"].extend({"role": "exception", **x["evidence"]} for x in lifted[k])
@@ -233,6 +286,9 @@ def _run_conditions(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
     doc._.eligex_found.extend(found)
     return list(nlp.get_pipe("eligex_negation")(doc)._.eligex_found)
 
+# Kinds that make an item under a list heading more than an event of the heading's window: a threshold or a
+# window of its own, an age, a pregnancy or contraception statement
+_OWN_WINDOW = {"window", "measurement", "age", "sex", "pregnancy", "lactation", "contraception"}
 
 # What each kind's constraint takes from what its component found, in the record's key order.
 _COPIED = {

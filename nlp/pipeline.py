@@ -203,8 +203,15 @@ class WindowComponent:
         spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
         for w in window_rules.find(doc.text, skip=skip, attach=spans):
+            later = [f for f in owners if f["kind"] == "measurement" and "window" not in f
+                     and f["start"] >= w["phrase"].end] if "attached" not in w and window_rules.lab_window(w) else []
             if "attached" in w:
                 owners[w["attached"]].setdefault("window", w["phrase"])
+            elif later:
+                # "a recent (within 7 days prior to treatment start) hematological assessment as defined by ANC
+                # >= 1.5 x 10^9/L, platelets >= 100 x 10^9/L": the thresholds after it take the window
+                for f in later:
+                    f["window"] = w["phrase"]
             elif any(f["start"] <= w["parts"][0]["start"] and w["parts"][0]["end"] <= f["end"] for f in states):
                 continue  # "Pregnancy or planning pregnancy within 30 days": the state is its own constraint
             elif w["event"]["text"] != "unspecified":
@@ -212,11 +219,14 @@ class WindowComponent:
             else:
                 # no event in the item: a PDQ heading may name it ("Chemotherapy:" / "- At least 4 weeks")
                 heading = next((h.strip(" :") for h in reversed(context.get("heading") or [])
-                                if window_rules.event_type(h) in ("drug", "procedure", "trial_participation", "test")),
+                                if window_rules.event_type(h) in ("drug", "procedure", "trial_participation", "test")
+                                and not window_rules.LIST_HEADING.search(h)),
                                None)
                 if heading:
                     w["event"] = {"type": window_rules.event_type(heading), "text": heading}
                     found.append(w)
+                elif window_rules.introduces_list(doc.text, w):
+                    found.append(w)  # "Excluded within 30 days of study entry:": the window of the items after it
         for owner in owners:
             if "window" not in owner:
                 phrase = window_rules.anchor_only(doc.text, owner["end"])

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import resources
 from .logic import EXCEPTION, exception_spans
 from .numbers import parse_number
 
-_SPLIT = re.compile(r"\s*,\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|\s+or\s+|\s+and\s+|\s*/\s*",
+# "one or more relapses" is one event, and "stools/day", "copies/mL" are rates, not lists
+_SPLIT = re.compile(r"\s*,(?!\d{3}\b)\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+|\s+and\s+or\s+|"
+                    r"\s+or\s+(?!(?:more|less|fewer|greater|longer)\b)|\s+and\s+|"
+                    r"\s*/\s*(?!(?:day|d|week|wk|month|mo|year|yr|hours?|hr|h|min|dose|cycle|kg|m2|ml|l|dl|ul|µl|mm3)\b)",
                     re.IGNORECASE)
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
@@ -32,14 +35,14 @@ _LEAD = re.compile(
     r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
     r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|may|can|cannot|might|did|do|does)\s+)*(?:not\s+)?"
     r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
-    r"participated|participating|require|required|requiring)\s+)?(?:in\s+)?)?"
+    r"participated|participating|require|required|requiring|be|being)\s+)?(?:in\s+|on\s+)?)?"
     r"(?:(?:no|not|without|free\s+of|absence\s+of|never|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
     r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|participated\s+in|participating\s+in|"
-    r"already|currently|concurrent|"
+    r"already|currently|concurrent|to\s+(?:discontinue|stop|withhold|hold|avoid|abstain\s+from|refrain\s+from)|"
     r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
-    r"including)(?:\s+|$))*",
+    r"including|of)(?:\s+|$))*",
     re.IGNORECASE,
 )
 
@@ -175,6 +178,10 @@ def _value(text: str) -> float | None:
 def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | None, int]:
     """(anchor, anchor text, end) for the anchor written at ``pos`` after "prior to", "after", ...."""
     m = g["anchor_re"].match(text, pos)
+    if m is None:
+        # "their last dose", "the baseline": an article the catalogue does not spell out
+        art = _ARTICLE.match(text, pos)
+        m = g["anchor_re"].match(text, art.end()) if art else None
     if m:
         anchor = g["anchors"][re.sub(r"\s+", " ", m.group("a").lower())]
         # "for 12 months following treatment" is after its end; "after the first dose", "after study
@@ -205,6 +212,9 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     if m and kind in ("before", "after"):
         return "unspecified", m.group(), m.end()
     return "unspecified", None, pos
+
+
+_ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
 
 
 # Every "during the study" phrase of patterns/windows.json and patterns/contraception.json holds one of
@@ -267,7 +277,22 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
             if anchor_text:
                 end = a_end
         out.append(Phrase(m.start(), end, 1, None, None, unit, direction, anchor, anchor_text, "win.bare_unit"))
-    return sorted(out, key=lambda p: p.start)
+    out.sort(key=lambda p: p.start)
+    for k in range(len(out) - 1):
+        # "CT within 45 days and bone scan within 60 days of signing informed consent": one anchor for both
+        p, q = out[k], out[k + 1]
+        gap = text[p.end:q.start]
+        if p.direction == q.direction == "before" and p.anchor == "unspecified" and q.anchor != "unspecified" \
+                and p.rule != "win.day_notation" and len(gap) <= 40 and _JOINED.search(gap) \
+                and not re.search(r"[;:.]", gap) and not _RIGHT_WORD.search(text, p.start, p.end) \
+                and not _RIGHT_WORD.match(gap.lstrip()):
+            out[k] = replace(p, anchor=q.anchor)
+    return out
+
+
+# a phrase that names no anchor of its own, joined to the next one
+_JOINED = re.compile(r"\b(?:and|or)\b|,")
+_RIGHT_WORD = re.compile(r"\b(?:prior|before|after|following|of|from|preceding|since|ago|earlier|until|post)\b", re.I)
 
 
 class _Amount:
@@ -334,6 +359,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
     anchor, anchor_text = "unspecified", None
     event_after = False
     r = g["right"].match(text, end)
+    if r is None:
+        # "within 30 days or 5 half-lives, whichever is longer, prior to screening"
+        h = _HALF_LIVES.match(text, end)
+        r = g["right"].match(text, h.end()) if h.end() > end else None
     right_kind = g["right_kind"][_norm(r.group("word"))] if r else None
     if right_kind == "before" and _norm(r.group("word")) in ("of", "from", "until") and left is None:
         right_kind = None  # "3 months of age", "6 weeks from diagnosis" are not windows by themselves
@@ -381,6 +410,13 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_HALF_LIVES = re.compile(
+    r"(?:\s*[(,]?\s*(?:or|and/or)\s+(?:\d+|two|three|four|five|six|seven|ten)\s*-?\s*(?:\(\d+\)\s*)?"
+    r"(?:(?:plasma|elimination|terminal)\s+)?half[- ]?li(?:ves|fes|fe)\b(?:\s+of\s+(?:the\s+)?(?:drug|agent|product))?)?"
+    r"(?:\s*[(,]?\s*whichever\s+is\s+(?:longer|shorter|greater|later|earlier|more)\s*\)?,?)?",
+    re.IGNORECASE)
+
+
 def interval_days(p: Phrase) -> dict:
     """The window as days relative to its anchor (negative = before it).
 
@@ -400,7 +436,7 @@ def interval_days(p: Phrase) -> dict:
         return {"start": days if far is not None else 0.0, "end": far if far is not None else days}
     if p.direction == "since":
         return {"start": None, "end": -days}
-    return {"start": 0.0, "end": None}
+    return {"start": 0.0, "end": days}  # a period of the study with its length: "throughout the study (3 years)"
 
 
 def event_type(text: str) -> str:
@@ -425,6 +461,16 @@ def event_type(text: str) -> str:
 _NOT_A_WINDOW = re.compile(r"^\s*(?:/|per\b|a\s+(?:week|day|month)\b|each\b|daily\b|weekly\b)", re.IGNORECASE)
 _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
                            r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
+# a commitment to the study's follow-up is no event to screen on: "Available for follow-up for at least 6
+# months", "willing to be followed for 6 months" (a follow-up that a patient has had is: "follow-up at least 12 months")
+_COMMITMENT = re.compile(r"\b(?:available|availability|willing|willingness|able|agrees?|commit\w*|continue|return)\b"
+                         r"[^.;]*\b(?:follow-?up|followup|followed)\b", re.IGNORECASE)
+# who judges or how, between commas, is no event: "expected to be in place, as judged by the Investigator, for a
+# minimum of 3 days"
+_ASIDE = re.compile(r"(?:as\s+(?:judged|determined|assessed|defined|documented|confirmed|evaluated)|"
+                    r"in\s+the\s+(?:opinion|judge?ment)|according\s+to|per\s+(?:the\s+)?investigator)\b", re.IGNORECASE)
+# how long a procedure lasts is not a window on it: "ankle surgery procedures, lasting between 1 and 3 hours"
+_LASTING = re.compile(r"\b(?:lasting|lasts?|duration|length|long)\b[^\w]*(?:\w+\s+){0,2}$", re.IGNORECASE)
 # where an event written after its window ends: "since prior radiotherapy and recovered", "... drugs No other"
 _EVENT_STOP = re.compile(r"\s+and\s+(?:have\s+|has\s+|fully\s+)?recovered\b|\s(?:No|Not|Recovered|Concurrent|At)\s")
 _FUTURE = re.compile(r"\b(?:plans?|planned|planning|intends?|intention|likely|expected|anticipated|unless|"
@@ -440,8 +486,10 @@ _STARTING = re.compile(r"(?:the\s+)?(?:start(?:ing)?|beginning|initiat(?:ing|ion
 # an event is something: words that only say who or how do not make one ("are", "Enrolled", "be screened")
 _EMPTY_EVENT = re.compile(
     r"(?:(?:are|is|be|been|being|was|were|has|have|had|current|currently|enrolled|registered|excluded|included|"
-    r"screened|eligible|randomi[sz]ed|more|less|of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
-    r"subjects?|patients?|participants?|women|men|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
+    r"screened|eligible|randomi[sz]ed|more|less|greater|fewer|longer|than|equal|\d+|"
+    r"of|the|a|an|any|all|who|that|which|must|should|will|can|may|"
+    r"subjects?|patients?|participants?|women|men|males?|females?|boys|girls|children|adults?|volunteers?|"
+    r"individuals?|persons?|people|or|and|to|in|on|at|for|with|by|from)\b[\s,.;:()-]*)+",
     re.IGNORECASE)
 # a new statement in run-on text ("... infection No active alcohol abuse"), where an event cannot reach back
 _STATEMENT = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|Other|Must|See|"
@@ -455,6 +503,8 @@ _PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|progn
                         r"gestation\w*|full-term|pre-?term)\b", re.IGNORECASE)
 # "Age >= 80 years": an age the age rules did not read is still not a window
 _AGE_BEFORE = re.compile(r"\bage[sd]?\b[^\w]*(?:[<>=]+\s*)?$", re.IGNORECASE)
+# "over 60 years of age", "21 years old or older": an age after the amount
+_AGE_AFTER = re.compile(r"\s*(?:of\s+age|old|of\s+older|or\s+older|or\s+younger)\b", re.IGNORECASE)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
@@ -509,13 +559,14 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         parts.append((pos, m.start()))
         pos = m.end()
     parts.append((pos, len(text)))
-    parts = [(s, e) for s, e in parts if text[s:e].strip()]
+    parts, head_of = _shared_heads(text, [(s, e) for s, e in parts
+                                          if text[s:e].strip() and not _ASIDE.match(text[s:e].lstrip())])
     if not parts:
         return [(start, start + len(text))]
     if from_start:
         first: list[tuple[int, int]] = []
         for s, e in parts:
-            words = text[s:e].split()
+            words = text[head_of.get(s, s):e].split()
             if len(words) > 5 or {w.lower() for w in words} & _NO_SPLIT or len(first) >= 6:
                 break
             first.append((s, e))
@@ -523,7 +574,12 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
     taken: list[tuple[int, int]] = []
     for k in range(len(parts) - 1, -1, -1):
         s, e = parts[k]
-        words = text[s:e].split()
+        words = text[head_of.get(s, s):e].split()
+        if {w.lower() for w in words} & _NO_SPLIT == {"with"} and taken and len(words) <= 5 \
+                and event_type(text[s:e]) == "procedure" and all(event_type(text[a:b]) == "procedure" for a, b in taken):
+            # "PCI with stent or CABG": a procedure after another is an alternative, not what it is done with
+            taken.insert(0, (s, e))
+            continue
         if {w.lower() for w in words} & _NO_SPLIT:
             # "infection requiring hospitalization" governs the rest: one event from here on; a part that
             # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.
@@ -540,12 +596,79 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         if len(words) > 5 or len(taken) >= 6:
             break
         taken.insert(0, (s, e))
-        if words[0].lower() in _CLAUSE_VERBS:
-            break  # "did not receive prior treatment and had surgery": a new predicate starts the list
+        if words[0].lower() in _CLAUSE_VERBS or (words[0].lower() == "to" and len(words) > 2):
+            # "did not receive prior treatment and had surgery", "willingness, and agreement, to discontinue
+            # CNS medications/NSAIDs": a new predicate starts the list
+            break
     if not taken:
         s, e = parts[-1]
         return [(start + s, start + e)]
     return [(start + s, start + e) for s, e in taken]
+
+
+_SHAPES = (re.compile(r"\d{1,2}"), re.compile(r"[A-Z]"), re.compile(r"I{1,3}|IV|VI{0,3}"))
+
+
+def _same_shape(last: str, first: str) -> bool:
+    """Whether two list parts meet at alternatives of one label: "B" and "C", "3" and "4", "III" and "IV"."""
+    return any(p.fullmatch(last) and p.fullmatch(first) for p in _SHAPES)
+
+
+def _shared_heads(text: str, parts: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The parts of a list joined where they share a head: a part of modifiers only takes the next part's
+    head ("oral, or inhaled anticholinergics", "stable or unstable angina"), a lone letter or number is the
+    previous part's ("Hepatitis B or C", "grade 3 or 4", "class III or IV heart failure"). Also where each joined part's head starts.
+
+    >>> t = "stroke, stable or unstable angina"
+    >>> [t[s:e] for s, e in _shared_heads(t, [(0, 6), (8, 14), (18, 33)])[0]]
+    ['stroke', 'stable or unstable angina']
+    """
+    mods = _modifiers()
+    out: list[list[int]] = []
+    head_of: dict[int, int] = {}
+    pending = None  # where a run of modifier-only parts started
+    for k, (s, e) in enumerate(parts):
+        words = text[s:e].strip()
+        if out and pending is None and _same_shape(text[out[-1][0]:out[-1][1]].split()[-1], words.split()[0]):
+            out[-1][1] = e
+            continue
+        if k + 1 < len(parts) and (re.sub(r"\s+", " ", words.lower()) in mods
+                                   or all(w in mods for w in words.lower().split())):
+            if pending is None:
+                pending = s
+            continue
+        if pending is not None:
+            head_of[pending] = s
+            s, pending = pending, None
+        out.append([s, e])
+    return [(s, e) for s, e in out], head_of
+
+
+@lru_cache(maxsize=1)
+def _modifiers() -> frozenset:
+    data = _data()["modifiers"]
+    return frozenset(w.lower() for w in data["words"] + data["phrases"])
+
+
+def _qualifies_only(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` only qualifies an event written elsewhere: "chronic", "recent history"."""
+    s, e = _trim(text, s, e)
+    return all(w in _modifiers() or w in ("history", "hx") for w in text[s:e].lower().split())
+
+
+_WITH_NO = re.compile(r",\s*(?:with\s+no|without(?:\s+any)?)\s+(?!other\b)", re.IGNORECASE)
+
+
+def _after_with_no(text: str, s: int, e: int) -> tuple[int, int]:
+    """An event cut to what follows its last ", with no"/", without" ("stable, with no seizures" → "seizures");
+    "diabetes without complications" stays the diabetes."""
+    last = None
+    for last in _WITH_NO.finditer(text, s, e):
+        pass
+    if last is None or last.start() == s:
+        return s, e
+    t = _trim(text, last.end(), e)
+    return t if t[1] > t[0] else (s, e)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -565,6 +688,64 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in " ,;:-(":
         e -= 1
     return s, e
+
+
+# the window of an item that only introduces a list ("Excluded within 4 weeks of study entry:", "Any of the
+# following within 14 days prior to treatment:"): its event is a placeholder for the items under it
+_LIST_PLACEHOLDER = re.compile(r"\bfollowing\b(?!.*\bcriteri)|^(?:excluded|allowed|prohibited|not\s+allowed|"
+                               r"permitted|not\s+permitted)\b", re.IGNORECASE)
+
+
+# a heading that introduces a list names no event itself: "Patients will be excluded from the study for the
+# following reasons:", "Exclusion criteria"
+LIST_HEADING = re.compile(r"\b(?:following|exclu\w*|inclu\w*|criteri\w*)\b", re.IGNORECASE)
+
+
+def introduces_list(text: str, found: dict) -> bool:
+    """Whether the window ``found`` in item ``text`` is the window of the list under the item: the item ends
+    with a colon right after the window, and its event is a placeholder (none, a PDQ heading, "the
+    following").
+
+    >>> t = "Any of the following within 14 days prior to initiation of study treatment:"
+    >>> introduces_list(t, find(t)[0])
+    True
+    """
+    phrase = found["phrase"]
+    end = phrase.end if isinstance(phrase, Phrase) else phrase["end"]
+    if text[end:].strip(" \t\r\n.)") != ":":
+        return False
+    has_event = any(p["role"] == "event" for p in found["parts"])
+    return not has_event or _LIST_PLACEHOLDER.search(found["event"]["text"]) is not None
+
+
+# the event of a window that belongs to the lab values stated after it: "Adequate organ function within 7 days
+# of enrollment, including the following:", "a recent (within 7 days prior to treatment start) biochemical and
+# hematological assessment as defined by ANC >= 1.5 x 10^9/L, ..."
+_LAB_EVENT = re.compile(r"\b(?:assessments?|laborator\w*|labs?|values|tests|function|hematolog\w*|haematolog\w*|"
+                        r"biochem\w*|chemistr\w*|parameters|results|blood\s*work)\b", re.IGNORECASE)
+
+
+def lab_window(found: dict) -> bool:
+    """Whether a window's event names lab values or an organ's function as a whole ("Laboratory values",
+    "adequate organ function"): the window is then the window of the thresholds stated with it."""
+    return any(p["role"] == "event" for p in found["parts"]) and _LAB_EVENT.search(found["event"]["text"]) is not None
+
+
+def list_item_events(text: str) -> list[tuple[int, int]]:
+    """The events a list item names, as (start, end) offsets: the item up to its first aside or full stop.
+
+    >>> t = "Radiation therapy (except electron beam therapy to skin lesions)."
+    >>> [t[s:e] for s, e in list_item_events(t)]
+    ['Radiation therapy']
+    """
+    if text.rstrip().endswith(":"):
+        return []
+    cut = re.search(r"[(;:\[]|\.(?:\s|$)", text)
+    s, e = _trim(text, 0, cut.start() if cut else len(text))
+    if e <= s or e - s > 100:
+        return []
+    events = [_trim(text, a, b) for a, b in split_events(text[s:e], s)]
+    return [(a, b) for a, b in events if b > a and not _EMPTY_EVENT.fullmatch(text[a:b])]
 
 
 def anchor_only(text: str, pos: int) -> Phrase | None:
@@ -655,8 +836,19 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             lo = max([clause] + [b for a, b in excepted if clause <= a and b <= p.start])
             cut = EXCEPTION.search(masked, lo, p.start)
             s, e = _trim(masked, lo, cut.start() if cut else p.start)
+            if e <= s and lo > clause:
+                # "Malignancies other than disease under study within 5 years": nothing after the exception,
+                # the event is before it
+                cut = EXCEPTION.search(masked, clause, p.start)
+                s, e = _trim(masked, clause, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
+            if events and text[max(0, p.start - 3):p.start].rstrip().endswith("(") and all(
+                    _qualifies_only(text, a, b) for a, b in events):
+                events = []  # "recent history (within 6 months) of drug abuse", "chronic (> 3 days) medication"
+            elif len(events) == 1 and re.match(r"\s*:\s*\S", text[p.end:]) \
+                    and re.search(r"\bfollowing\b", text[events[0][0]:events[0][1]], re.I):
+                events = []  # "Any of the following within 6 months prior to dosing: myocardial infarction, ..."
         if not events and prev_events and clause <= prev_clause_end and not any(
                 prev_clause_end <= a < p.start for a, _ in excepted):
             events = prev_events  # "AF lasting at least 48 hrs but <= 12 months": the same event
@@ -670,16 +862,26 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             if e > s:
                 events = split_events(text[s:e], s)
         events = [t for t in (_trim(text, s, e) for s, e in events) if t[1] > t[0]] or events
+        # "must be clinically stable, with no exacerbation of MS for at least 3 months": the event is what the
+        # item says there is none of
+        events = [_after_with_no(text, s, e) for s, e in events]
         events = [(s, e) for s, e in events if not _EMPTY_EVENT.fullmatch(text[s:e])]
         if not events and not p.event_after and k and phrases[k - 1].end > clause:
             events = prev_events if clause <= prev_clause_end else []
         if not events and not (p.event_after or _trim(text, p.end, min(len(text), p.end + 80))[1] > p.end):
             floor = p.end
             continue
+        if p.unit in ("minutes", "hours") and events and _LASTING.search(text, max(0, p.start - 25), p.start) \
+                and event_type(text[events[0][0]:events[-1][1]]) == "procedure":
+            # how long the procedure lasts; a window after it is still the procedure's
+            floor, prev_events, prev_clause_end = p.end, events, p.end
+            continue
         if _NOT_A_WINDOW.search(text[p.end:p.end + 20]) or (
                 events and (_NOT_AN_EVENT.search(text[events[-1][0]:events[-1][1]])
-                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]]))) or (
-                p.unit == "years" and _AGE_BEFORE.search(text, max(0, p.start - 12), p.start)):
+                            or _PROGNOSIS.search(text[events[0][0]:events[-1][1]])
+                or _COMMITMENT.search(text[events[0][0]:events[-1][1]]))) or (
+                p.unit == "years" and (_AGE_BEFORE.search(text, max(0, p.start - 12), p.start)
+                                       or _AGE_AFTER.match(text, p.end))):
             floor = p.end
             continue
         floor = p.end

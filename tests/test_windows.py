@@ -58,6 +58,14 @@ DIRECTIONS = [
      [("Stable dose of metformin", 3, "months", "since", "baseline", False)]),
     ("Type 1 diabetes mellitus (as diagnosed clinically) >= 12 months",
      [("Type 1 diabetes mellitus", 12, "months", "since", "unspecified", False)]),
+    ("Patients must be on a stable HAART regimen for greater than or equal to 3 months prior to entry",
+     [("stable HAART regimen", 3, "months", "since", "study_entry", False)]),
+    ("Diabetes for more than or equal to 1 year", [("Diabetes", 1, "years", "since", "unspecified", False)]),
+    ("Stable dose of metformin for equal to or greater than 3 months",
+     [("Stable dose of metformin", 3, "months", "since", "unspecified", False)]),
+    ("History of drug or alcohol abuse within the 12 months prior to dosing",
+     [("drug", 12, "months", "before", "treatment_start", False),
+      ("alcohol abuse", 12, "months", "before", "treatment_start", False)]),
     ("Strong CYP3A4 inhibitors require a one week wash-out period",
      [("Strong CYP3A4 inhibitors", 1, "weeks", "since", "unspecified", False)]),
 ]
@@ -75,7 +83,35 @@ ANCHORS = [
     ("Surgery within 14 days after the last dose of study drug", "last_dose"),
     ("Surgery within 14 days after the end of the study", "study_end"),
     ("Surgery within the past 14 days", "unspecified"),
+    # spellings of the registries: an article, a first vaccination, the day of screening
+    ("Surgery within 14 days before the day of screening", "screening"),
+    ("Antibiotics within 7 days prior to their last dose of study drug", "last_dose"),
+    ("Any vaccine within 30 days before first study vaccination", "treatment_start"),
+    ("Surgery within 4 weeks prior to the baseline", "baseline"),
+    ("Investigational drug within 30 days before entering this study", "enrollment"),
+    ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
+    # half-lives and "whichever is longer" between the amount and its anchor
+    ("Investigational drugs within 30 days or 5 half-lives, whichever is longer, prior to screening", "screening"),
+    ("Investigational agent within 28 days or 5 half-lives (whichever is shorter) before the first dose",
+     "treatment_start"),
+    ("Nodes sampled by mediastinoscopy within 6 weeks of the definitive surgical procedure", "treatment_start"),
 ]
+
+# two amounts joined by "and"/"or" share the anchor written after the second
+SHARED_ANCHORS = [
+    ("Computed tomography of the abdomen and pelvis within 45 days and bone scan within 60 days of signing informed "
+     "consent", ["consent", "consent"]),
+    ("Radiotherapy within 4 weeks or chemotherapy within 3 weeks before randomization",
+     ["randomization", "randomization"]),
+    # an amount with its own "prior" keeps it; another clause keeps its own
+    ("Chemotherapy 4 weeks prior and radiotherapy 2 weeks prior to registration", ["unspecified", "enrollment"]),
+    ("Stroke within 6 months; chemotherapy within 4 weeks prior to randomization", ["unspecified", "randomization"]),
+]
+
+
+@pytest.mark.parametrize("item,anchors", SHARED_ANCHORS, ids=[i[:50] for i, _ in SHARED_ANCHORS])
+def test_shared_anchors(item, anchors):
+    assert [w[4] for w in windows(item)] == anchors
 
 EVENTS = [
     # one window shared by a list gives each event its window
@@ -111,6 +147,14 @@ NOT_WINDOWS = [
     "Living within two hours of the clinic",
     "Full-term (>= 37 weeks) singleton pregnancy",
     "1.Age >=80 years",
+    # ages the age rules did not read: "years of age" after the amount, only persons before it
+    "Patients under 40 or over 60 years of age who require spinal anesthesia for orthopedic surgery",
+    "Male or female patients greater than or equal to 21 years",
+    # how long a procedure lasts
+    "Elective foot and ankle day surgery procedures, lasting between 1 and 3 hours",
+    # a commitment to the study's follow-up
+    "Available for follow-up for at least 6 months",
+    "Willing to be followed for 6 months after treatment",
 ]
 
 
@@ -119,7 +163,7 @@ def test_windows(item, expected):
     assert windows(item) == expected
 
 
-@pytest.mark.parametrize("item,anchor", ANCHORS, ids=[a for _, a in ANCHORS])
+@pytest.mark.parametrize("item,anchor", ANCHORS, ids=[i[:50] for i, _ in ANCHORS])
 def test_anchors(item, anchor):
     assert [w[4] for w in windows(item)] == [anchor]
 
@@ -128,6 +172,95 @@ def test_anchors(item, anchor):
 def test_events(item, expected):
     got = [(c["event"]["text"], c["event"]["type"]) for c in record(item)["constraints"] if c["kind"] == "window"]
     assert got == expected
+
+
+# one event per head noun: alternatives that share a head are one event, a rate or a count is not a list
+LISTS = [
+    ("No history of myocardial infarction or severe/unstable angina within the past 6 months",
+     ["myocardial infarction", "severe/unstable angina"]),
+    ("Intranasal, oral, or inhaled anticholinergics within 3 days prior to Visit 1",
+     ["Intranasal, oral, or inhaled anticholinergics"]),
+    ("Solid or non-solid malignancy or lymphoma within the prior two years",
+     ["Solid or non-solid malignancy", "lymphoma"]),
+    ("Ongoing or previous anti-tumor therapies within 4 weeks prior to the first dose of study drug",
+     ["Ongoing or previous anti-tumor therapies"]),
+    ("Active hepatitis B or C infection within 6 months before screening", ["hepatitis B or C infection"]),
+    ("Grade 3 or 4 bleeding within 4 weeks prior to randomization", ["Grade 3 or 4 bleeding"]),
+    ("One or more relapses in the 2 years preceding randomization", ["One or more relapses"]),
+    ("Diarrhea defined as two or more stools/day for at least 14 days", ["Diarrhea defined as two or more stools/day"]),
+    ("Willingness, and physician agreement, to discontinue CNS medications/NSAIDs/analgesics for 1 week prior to "
+     "starting their trial", ["CNS medications", "NSAIDs", "analgesics"]),
+    # nouns stay apart
+    ("History of stroke or MI within 6 months", ["stroke", "MI"]),
+    ("History of PCI with stent or CABG in the past 3 months", ["PCI with stent", "CABG"]),
+    ("Infection with fever or hospitalization within 2 weeks", ["Infection with fever or hospitalization"]),
+    # "any of the following ...:" names the events after the colon
+    ("Any of the following within the 6 months prior to study drug administration: myocardial infarction, "
+     "severe/unstable angina", ["myocardial infarction", "severe/unstable angina"]),
+    # who judges is not an event
+    ("Clinically stable, in the opinion of the investigator, for at least 4 weeks prior to screening",
+     ["Clinically stable"]),
+    ("Stable disease, as judged by the investigator, for at least 3 months", ["Stable disease"]),
+    # a window in parentheses after words that only qualify: the event follows
+    ("Subject has a recent history (within the past 6 months) of suspected substance abuse or dependence disorder",
+     ["suspected substance abuse", "dependence disorder"]),
+    ("Any chronic ( > 3 days) medication", ["medication"]),
+]
+
+
+@pytest.mark.parametrize("item,expected", LISTS, ids=[r[0][:50] for r in LISTS])
+def test_list_events(item, expected):
+    assert [c["event"]["text"] for c in record(item)["constraints"] if c["kind"] == "window"] == expected
+
+
+# PDQ-style headings that state the window of the list under them
+LIST_HEADINGS = [
+    ("Exclusion Criteria:\n\nPrior Medication:\n\nExcluded within 4 weeks of study entry:\n\n"
+     "  -  Any other experimental therapy.\n\n  -  Rifampin or rifabutin.\n\n"
+     "Excluded within 3 months of study entry:\n\n  -  Radiation therapy (except electron beam therapy).\n",
+     [("other experimental therapy", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("Rifampin", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("rifabutin", 4, "weeks", "study_entry", False, "within 4 weeks of study entry"),
+      ("Radiation therapy", 3, "months", "study_entry", False, "within 3 months of study entry")]),
+    ("Exclusion Criteria:\n\nNo history of any of the following within the past 6 months:\n\n"
+     "  -  Angina pectoris\n\n  -  Myocardial infarction\n\n  -  ANC < 1000/mm3\n",
+     [("Angina pectoris", 6, "months", "unspecified", True, "within the past 6 months"),
+      ("Myocardial infarction", 6, "months", "unspecified", True, "within the past 6 months")]),
+    # the list after the heading at its own level, under a heading that names no event
+    ("Exclusion Criteria:\n\nPatients will be excluded from the study for the following reasons:\n\n"
+     "Excluded:\n\n  -  Any interferon preparation.\n\n  -  Excluded within 30 days of study entry:\n\n"
+     "  -  Acyclovir.\n\n  -  Other investigational drugs.\n\nPatients may not have any of the following:\n\n"
+     "  -  Non-Kaposi's sarcoma malignancy.\n",
+     [("Acyclovir", 30, "days", "study_entry", False, "within 30 days of study entry"),
+      ("Other investigational drugs", 30, "days", "study_entry", False, "within 30 days of study entry")]),
+    # a list that is not the heading's events keeps its own reading
+    ("Exclusion Criteria:\n\nNo second malignancy within 5 years except adequately treated:\n\n"
+     "  -  Nonmelanomatous skin cancer\n\n  -  In situ cervical cancer\n",
+     [("second malignancy", 5, "years", "unspecified", True, "second malignancy within 5 years")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", LIST_HEADINGS, ids=["pdq-excluded-within", "any-of-the-following",
+                                                             "list-at-the-same-level", "exception-list"])
+def test_list_headings_give_their_window_to_the_list(text, expected):
+    r = extract(text, trial_id="NCT00000000")
+    got = [(c["event"]["text"], c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"], c["negated"],
+            c["evidence"]["text"]) for c in r["constraints"] if c["kind"] == "window"]
+    assert got == expected
+    for c in r["constraints"]:
+        for part in c["parts"]:
+            assert r["criteria"]["text"][part["start"]:part["end"]] == part["text"]
+
+
+def test_thresholds_under_a_heading_take_its_window():
+    text = ("Inclusion Criteria:\n\n  -  Adequate organ function within 14 days prior to registration, including the "
+            "following:\n\n       -  Absolute neutrophil count >= 1,500/mm3\n\n       -  Platelets >= 100,000/mm3\n\n"
+            "       -  Adequate hepatic function\n")
+    r = extract(text, trial_id="NCT00000000")
+    got = [(c["kind"], c.get("variable", {}).get("id"), c["window"]["amount"], c["window"]["anchor"],
+            c["window"]["evidence"]["text"]) for c in r["constraints"] if "window" in c]
+    assert got == [("measurement", "ANC", 14, "enrollment", "within 14 days prior to registration"),
+                   ("measurement", "platelets", 14, "enrollment", "within 14 days prior to registration")]
 
 
 @pytest.mark.parametrize("item", NOT_WINDOWS)
@@ -218,6 +351,29 @@ CONTRACEPTION = [
     ("Women taking oral contraceptives", "Exclusion Criteria:", []),
     ("Must use contraception to avoid pregnancy during the study", "Inclusion Criteria:",
      [("unspecified", None, [DURING], False, [])]),
+    # a period after the study written "thereafter", a period before an anchor, a number of methods in digits
+    ("Patients who are pregnant, breastfeeding, or not using acceptable methods of contraception during the course "
+     "of the study and for three months thereafter", "Exclusion Criteria:",
+     [("all_participants", "acceptable", [DURING, (3, "months", "after", "study_end")], True, [])]),
+    ("Women of childbearing potential must use highly effective contraception starting 14 days before the first dose "
+     "of study drug and until 90 days after the last dose", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "highly effective", [(14, "days", "before", "treatment_start"),
+                                                               (90, "days", "after", "last_dose")], False, [])]),
+    ("Women of child-bearing potential must agree to use adequate contraception (hormonal or barrier method of birth "
+     "control; abstinence) prior to study entry and for the duration of study participation", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "adequate", [DURING, (None, None, "before", "study_entry")], False, [])]),
+    ("Fertile patients must use 2 methods of effective contraception for 4 weeks before, during, and for 4 weeks "
+     "after study", "Inclusion Criteria:",
+     [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
+                                           (4, "weeks", "after", "study_end")], False, [])]),
+    # the study period's length when it is written
+    ("Women of childbearing potential must agree to effective birth control practice throughout the study period "
+     "(3 years)", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "effective", [(3, "years", "during", "unspecified")], False, [])]),
+    # the pregnancy test's window is the test's
+    ("WOCBP must have a negative pregnancy test within 7 days prior to the first dose and must use effective "
+     "contraception during the study", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "effective", [DURING], False, [])]),
 ]
 
 
@@ -226,9 +382,12 @@ def test_contraception(item, section, expected):
     assert contraception(item, section) == expected
 
 
-def test_contraception_periods_are_not_windows_of_their_own():
-    r = record("Willing to use contraception throughout the study and for 12 months following treatment",
-               "Inclusion Criteria:")
+@pytest.mark.parametrize("item", [
+    "Willing to use contraception throughout the study and for 12 months following treatment",
+    "Not using acceptable methods of contraception during the course of the study and for three months thereafter",
+])
+def test_contraception_periods_are_not_windows_of_their_own(item):
+    r = record(item, "Inclusion Criteria:")
     assert [c["kind"] for c in r["constraints"]] == ["contraception"]
 
 
@@ -238,6 +397,11 @@ def test_contraception_periods_are_not_windows_of_their_own():
     "item,negated,window",
     [
         ("No chemotherapy within 4 weeks prior to enrollment", True, (4, "weeks", "before", "enrollment")),
+        # what the item says there is none of, after a comma
+        ("Subjects with Multiple Sclerosis must be clinically stable in the investigator's opinion, with no "
+         "exacerbation (relapse) of MS for at least 3 months prior to Screening", True,
+         (3, "months", "since", "screening")),
+        ("Diabetes without complications for at least 1 year", False, (1, "years", "since", "unspecified")),
         ("Without myocardial infarction within the past 6 months", True, (6, "months", "before", "unspecified")),
         ("Free of seizures within the past 12 months", True, (12, "months", "before", "unspecified")),
         ("Systemic anti-cancer treatment should not be used within 2 weeks prior to Cycle 1, Day 1", True,
@@ -321,6 +485,10 @@ def test_item_status(item, status):
         ("ANC >= 1500/mm3 and platelets >= 100,000/mm3 within 14 days before registration",
          [("ANC", 14, "days", "before", "enrollment"), ("platelets", 14, "days", "before", "enrollment")]),
         ("Creatinine clearance >= 60 mL/min and no dialysis within 3 months", []),
+        # the window of an assessment as a whole is the window of the thresholds that define it
+        ("Patients must have a recent (within 7 days prior to treatment start) hematological assessment as defined "
+         "by absolute neutrophil count >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L",
+         [("ANC", 7, "days", "before", "treatment_start"), ("platelets", 7, "days", "before", "treatment_start")]),
     ],
 )
 def test_thresholds_take_the_window_after_them(item, expected):
@@ -357,10 +525,18 @@ def test_planned_events_look_ahead():
          [("myocardial infarction", 3, "months", "before", "unspecified", False)]),
         ("Use of hormonal contraception within 3 months prior to screening",
          [("hormonal contraception", 3, "months", "before", "screening", False)]),
+        ("Surgery lasting more than 2 hours within the past 3 months",
+         [("Surgery lasting", 3, "months", "before", "unspecified", False)]),
+        ("Malignancies other than disease under study within 5 years prior to Cycle 1 Day 1",
+         [("Malignancies", 5, "years", "before", "treatment_start", False)]),
+        ("Other malignancy, except non-melanoma skin cancer, within 5 years",
+         [("Other malignancy", 5, "years", "before", "unspecified", False)]),
     ],
     ids=["window-inside-an-exception", "exception-ends-where-the-list-goes-on", "clause-after-sentences",
          "events-after-since-read-from-their-start", "unknown-anchor-stops-at-and", "after-the-first-dose",
-         "window-in-parentheses", "hormonal-contraception-is-a-drug"],
+         "window-in-parentheses", "hormonal-contraception-is-a-drug", "procedure-length-then-window",
+         "exception-between-event-and-window",
+         "exception-in-commas-between-event-and-window"],
 )
 def test_review_cases(item, expected):
     assert windows(item) == expected
