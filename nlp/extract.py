@@ -167,6 +167,15 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
                       "event": {"type": window_rules.event_type(item_mapped.text[s:e]), "text": item_mapped.text[s:e]},
                       "parts": [{"role": "event", "start": s, "end": e}], "list_window": governing["window"]}
                      for s, e in window_rules.list_item_events(item_mapped.text)]
+            # a diagnosis of the item takes the heading's window too ("Excluded within 6 months of entry:" /
+            # "- Myocardial infarction"): without it, it would exclude any history
+            events = [(w["start"], w["end"]) for w in found if w["kind"] == "window" and "list_window" in w]
+            for f in found:
+                if f["kind"] == "condition" and f.get("window") is None and \
+                        any(a <= f["parts"][0]["start"] and f["parts"][0]["end"] <= b for a, b in events):
+                    f["list_window"] = governing["window"]
+                    f["history"] = f["history"] or governing["window"]["direction"] in ("before", "since")
+                    f["negated"] = f["negated"] or governing["negated"]
         lifted: dict[int, list[dict]] = {}
         if found:
             for k, s, e in exceptions(item_mapped.text, found):

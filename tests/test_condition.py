@@ -135,6 +135,17 @@ def test_lexicon_examples_name_their_concept():
     assert missed == []
 
 
+def test_a_list_heading_gives_its_window_to_the_diagnoses_under_it():
+    record = extract("Inclusion Criteria:\n- None of the following within the past 6 months:\n"
+                     "  - Myocardial infarction\n  - Unstable angina\n")
+    conditions = [c for c in record["constraints"] if c["kind"] == "condition"]
+    windows = [c for c in record["constraints"] if c["kind"] == "window"]
+    assert [c["concept"]["id"] for c in conditions] == ["myocardial_infarction", "unstable_angina"]
+    for c, w in zip(conditions, windows):
+        assert c["history"] is True and (c["window"]["amount"], c["window"]["unit"]) == (6, "months")
+        assert c["negated"] == w["negated"]
+
+
 def test_severity_threshold_and_condition_are_one_statement():
     record = extract("Exclusion Criteria:\n- NYHA class III or IV heart failure")
     kinds = sorted(c["kind"] for c in record["constraints"])
