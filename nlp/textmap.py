@@ -124,14 +124,15 @@ class MappedText:
         return node
 
     def sub(self, start: int, end: int, *, collapse_wraps: bool = True) -> "MappedText":
-        """A view of ``text[start:end]``; hard line wraps (newline plus indentation) become one space.
+        """A view of ``text[start:end]``; hard line wraps (newline plus indentation, or the run of spaces a
+        wrap left where newlines were removed) become one space.
 
         >>> m = normalize("a long item\\n     wrapped here")
         >>> m.sub(0, len(m.text)).text
         'a long item wrapped here'
         """
         piece = self.text[start:end]
-        if not collapse_wraps or "\n" not in piece:
+        if not collapse_wraps or ("\n" not in piece and "    " not in piece):
             return MappedText(piece, self.root.original, (), self, start)
         out: list[str] = []
         pieces: list[tuple[int, int, int, int]] = []
@@ -148,7 +149,7 @@ class MappedText:
         return MappedText("".join(out), self.root.original, tuple(pieces), self, start)
 
 
-_WRAP = re.compile(r"[ \t]*\n[ \t\n]*")
+_WRAP = re.compile(r"[ \t]*\n[ \t\n]*|(?<=\S) {4,}(?=\S)")
 
 # "#" used as a line break (Valx exports): "Inclusion Criteria:#   1. Male ...#   2. ..."
 _HASH_BREAK = re.compile(r"#(?=\s|[A-Z(*\-\u2022]|$)")

@@ -481,7 +481,7 @@ ISSUE_FORMS = [
     _row("Child-Pugh B/C", [("Child-Pugh", 2, True, 3, True, None, None)], "Child-Pugh B/C"),
     _row("Child-Pugh class A", [("Child-Pugh", 1, True, 1, True, None, None)]),
     _row("CTCAE grade ≥ 2", [("CTCAE_grade", 2, True, None, None, None, None)]),
-    _row("History of grade 3 or 4 infusion reaction", [("CTCAE_grade", 3, True, 4, True, None, None)], gap=True),
+    _row("History of grade 3 or 4 infusion reaction", [("CTCAE_grade", 3, True, 4, True, None, None)]),
 ]
 
 
@@ -589,6 +589,57 @@ CORPUS_FORMS = [
     _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)], gap=True),  # no digit: the item skips the pipeline
     _row("expected lifespan of < 24 hours", [("life_expectancy", None, None, 24, False, "h", None)]),
     _row("Mini-Mental State Exam = 24.", [("MMSE", 24, True, 24, True, None, None)]),
+    # hard wraps that a "#"-break export left as runs of spaces
+    _row("poor diabetes control despite intensive insulin therapy (HbA1c >             8.0%).",
+         [("HbA1c", 8.0, False, None, None, "%", None)], "HbA1c >             8.0%"),
+    # ordered categories listed one by one
+    _row("Patients with ECOG performance status of 0, 1 or 2 and a life expectancy of at least 12 weeks",
+         [("ECOG", 0, True, 2, True, None, None), ("life_expectancy", 12, True, None, None, "wk", None)],
+         "ECOG performance status of 0, 1 or 2"),
+    _row("ECOG performance score (PS) of 0, 1, or 2", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("Performance status should be ECOG level 0, 1, or 2.", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("NYHA class I, II, or III heart failure", [("NYHA", 1, True, 3, True, None, None)]),
+    _row("ECOG performance status of 0, 1 or 3", [("ECOG", 0, True, 1, True, None, None)]),  # not a run: 0-1
+    # toxicity grades with a postfix comparator or a range
+    _row("Grade 2 or greater neuropathy", [("CTCAE_grade", 2, True, None, None, None, None)]),
+    _row("Prior toxicity must have resolved to grade 1 or less", [("CTCAE_grade", None, None, 1, True, None, None)]),
+    # names glued to their abbreviation, abbreviations between name and comparator
+    _row("AST(SGOT)/ALT(SGPT) =< 2.5 x institutional upper limit of normal",
+         [("AST", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 2.5, True, None, "ULN")]),
+    _row("Alanine Aminotransferase (ALT)/Aspartate Aminotransferase (AST) > 5 times the upper limit of normal",
+         [("ALT", 5, False, None, None, None, "ULN"), ("AST", 5, False, None, None, None, "ULN")]),
+    _row("Corrected QT interval (QTc) interval greater than 480 milliseconds",
+         [("QTc", 480, False, None, None, "ms", None)]),
+    _row("Antigen Neutrophil Count (ANC): ≥ 1000/uL", [("ANC", 1000, True, None, None, "/uL", None)],
+         "Neutrophil Count (ANC): ≥ 1000/uL"),
+    # a blood pressure side named after the unit; a variable joined by "and/or" ends the threshold before
+    _row("hypertension greater than or equal to 100 mmHg diastolic and/or greater than or equal to 160 mmHg systolic",
+         [("diastolic_bp", 100, True, None, None, "mmHg", None), ("systolic_bp", 160, True, None, None, "mmHg", None)]),
+    _row("blood pressure > 160 mmHg systolic or > 100 mmHg diastolic",
+         [("systolic_bp", 160, False, None, None, "mmHg", None), ("diastolic_bp", 100, False, None, None, "mmHg", None)]),
+    # multiples of the limit of normal said other ways
+    _row("LDH \\> 2.5X IULN", [("LDH", 2.5, False, None, None, None, "ULN")]),
+    _row("ALT less than twice normal", [("ALT", None, None, 2, False, None, "ULN")]),
+    _row("bilirubin less than twice the normal value", [("bilirubin", None, None, 2, False, None, "ULN")]),
+    # aliases and filler words
+    _row("Serum creatinine clearance greater than 50 cc/min",
+         [("creatinine_clearance", 50, False, None, None, "mL/min", None)]),
+    _row("T4 count >= 800 cells/mm3", [("CD4", 800, True, None, None, "/mm3", None)]),
+    _row("FEV(1) less than 0.8 liters", [("FEV1", None, None, 0.8, False, "L", None)]),
+    _row("FEV_1 at least 60% predicted", [("FEV1", 60, True, None, None, "%", "predicted")]),
+    _row("DLCO must not be less than 65% predicted.", [("DLCO", 65, True, None, None, "%", "predicted")]),
+    _row("any plasma HIV-1 RNA measurement >=50 c/mL", [("viral_load", 50, True, None, None, "{copies}/mL", None)]),
+    _row("Mini-Mental State Examination exam score < 24", [("MMSE", None, None, 24, False, None, None)]),
+    _row("Body mass index to be between 18 to 30 kg/m2", [("BMI", 18, True, 30, True, "kg/m2", None)]),
+    _row("Moderate to severe liver failure (Childs-Pugh Score > 10)",
+         [("Child-Pugh", 10, False, None, None, None, None)]),
+    # the scale named after the value
+    _row("dementia complex defined by a score of < 23 on the Mini-Mental State Exam.",
+         [("MMSE", None, None, 23, False, None, None)]),
+    _row("score 2 or higher on the modified Medical Research Council Dyspnea scale",
+         [("mMRC", 2, True, None, None, None, None)]),
+    # plausible in the canonical unit
+    _row("Weight < 800 g", [("weight", None, None, 800, False, "g", None)]),
 ]
 
 
@@ -604,6 +655,12 @@ def test_corpus_forms(item, expected, evidence):
     pytest.param("fever for more than 3 days", id="a-duration-is-not-a-temperature"),
     pytest.param("low dose ASA (≤ 100 mg/day)", id="aspirin-dose-is-not-an-ASA-class"),
     pytest.param("ASA 325 mg daily", id="aspirin-strength"),
+    pytest.param("WHO grade 3-4 glioma", id="tumour-grade"),
+    pytest.param("GOLD grade 2-3 COPD", id="grade-of-another-scale"),
+    pytest.param("Kellgren-Lawrence grade 1-4 knee osteoarthritis", id="radiographic-grade"),
+    pytest.param("Grade 1-3A follicular lymphoma", id="lymphoma-grade"),
+    pytest.param("Liver disease (stage > 2) Alanine Aminotransferase raised",
+                 id="a-bracket-closes-the-value"),
 ])
 def test_corpus_false_alarms(item):
     assert measurements(item) == []
