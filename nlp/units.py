@@ -81,7 +81,8 @@ _REFERENCE = re.compile(
     r"\s*(?:x|\*|times|fold|-fold|time)?\s*(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
     r"(?:(?P<uln>I?ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
     r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
-    r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|"
+    r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|(?:maximum|highest)\s+(?:normal|reference)\s+(?:value|limit)s?|"
+    r"upper\s+reference\s+(?:value|limit)s?|"
     r"(?:the\s+)?normal(?!\s+range)|N(?=\W|$))|"
     r"(?P<lln>LLN|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
     r"(?:\s*\((?:ULN|LLN)\))?",

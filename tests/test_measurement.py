@@ -640,6 +640,20 @@ CORPUS_FORMS = [
          [("mMRC", 2, True, None, None, None, None)]),
     # plausible in the canonical unit
     _row("Weight < 800 g", [("weight", None, None, 800, False, "g", None)]),
+    # unit spellings
+    _row("body mass index <30kg.m2", [("BMI", None, None, 30, False, "kg/m2", None)]),
+    _row("Body mass index 18.5-29.9 kg∙m-2", [("BMI", 18.5, True, 29.9, True, "kg/m2", None)]),
+    _row("Body mass index (BMI) of 25-40 kilograms per square meter (kg/m²)",
+         [("BMI", 25, True, 40, True, "kg/m2", None)]),
+    _row("ANC > 1.5 * 109/L", [("ANC", 1.5, False, None, None, "10*9/L", None)]),
+    _row("Respiratory rate > 25 breaths/minute", [("respiratory_rate", 25, False, None, None, "/min", None)]),
+    _row("FSH levels greater than 10 mIU/mL", [("FSH", 10, False, None, None, "m[IU]/mL", None)]),
+    _row("TSH < 4 mU/L", [("TSH", None, None, 4, False, "m[IU]/L", None)]),
+    _row("TSH > 10 µIU/mL", [("TSH", 10, False, None, None, "u[IU]/mL", None)]),
+    # the upper limit named other ways
+    _row("total bilirubin < 1.5 X maximum normal value", [("bilirubin", None, None, 1.5, False, None, "ULN")]),
+    _row("AST or ALT more than twice the highest reference value",
+         [("AST", 2, False, None, None, None, "ULN"), ("ALT", 2, False, None, None, None, "ULN")]),
 ]
 
 
