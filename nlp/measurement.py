@@ -173,6 +173,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _variable_ids(var_atoms)
     catalogue = variables()
+    if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
+        # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
+        var_ids = [(v, a) for v, a in var_ids if v in catalogue and catalogue[v].unit in _DURATIONS]
     condition = None
     if not var_ids:
         # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
@@ -302,8 +305,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             bounds_given = [float(b[0]["value"]) for b in (lower, upper) if b is not None]
             if any(not lo <= v <= hi for v in bounds_given) and any(not lo <= v * factor <= hi for v in bounds_given):
                 continue
-        if unit_code in _TIME_UNITS and (var.unit or "") not in _TIME_UNITS:
-            continue  # "fever for more than 3 days", "ECOG 2 for 4 weeks": a duration, not the variable's value
+        if unit_code in _TIME_UNITS and ((var.unit or "") not in _TIME_UNITS or
+                                         (unit_code in _DURATIONS and var.unit not in _DURATIONS)):
+            continue  # "fever for more than 3 days", "QTc ... 1 month": a duration, not the variable's value
         if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
             unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
         keeps_unit = reference is None or reference["type"] == "predicted"
@@ -348,6 +352,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
 _TIME_UNITS = {"ms", "s", "h", "d", "wk", "mo", "a"}
+_DURATIONS = {"h", "d", "wk", "mo", "a"}
 _CONDITION = re.compile(
     r",?\s+(?:(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
     r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)|"

@@ -586,7 +586,7 @@ CORPUS_FORMS = [
     _row("ASA 1-3", [("ASA", 1, True, 3, True, None, None)]),
     _row("ASA 3 or 4", [("ASA", 3, True, 4, True, None, None)]),
     _row("ASA class I-III", [("ASA", 1, True, 3, True, None, None)]),
-    _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)], gap=True),  # no digit: the item skips the pipeline
+    _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)]),
     _row("expected lifespan of < 24 hours", [("life_expectancy", None, None, 24, False, "h", None)]),
     _row("Mini-Mental State Exam = 24.", [("MMSE", 24, True, 24, True, None, None)]),
     # hard wraps that a "#"-break export left as runs of spaces
@@ -650,6 +650,21 @@ CORPUS_FORMS = [
     _row("FSH levels greater than 10 mIU/mL", [("FSH", 10, False, None, None, "m[IU]/mL", None)]),
     _row("TSH < 4 mU/L", [("TSH", None, None, 4, False, "m[IU]/L", None)]),
     _row("TSH > 10 µIU/mL", [("TSH", 10, False, None, None, "u[IU]/mL", None)]),
+    # a colon or a bracket glued to the comparator; an ordinal sign for the degree sign
+    _row("BMI:<=35kg/m2", [("BMI", None, None, 35, True, "kg/m2", None)], "BMI:<=35kg/m2"),
+    _row("EASI score greater than or equal to (≥)16", [("EASI", 16, True, None, None, None, None)]),
+    _row("fever (\\> 38ºC), or infection within the last 2 weeks",
+         [("temperature", 38, False, None, None, "Cel", None)]),
+    # categories without a digit in the item; words between the scale and its class
+    _row("PAH classified as WHO FC I or symptomatic PAH classified as WHO FC II to IV",
+         [("WHO_FC", 1, True, 1, True, None, None), ("WHO_FC", 2, True, 4, True, None, None)]),
+    _row("American Society of Anesthesiologists (ASA) Physical Status classification 1-3",
+         [("ASA", 1, True, 3, True, None, None)]),
+    # gestational age stated after the value
+    _row(">37 weeks gestational age", [("gestational_age", 37, False, None, None, "wk", None)]),
+    _row("Infants born at less than 32 weeks of gestation",
+         [("gestational_age", None, None, 32, False, "wk", None)]),
+    _row("Gestation ≥ 37 weeks", [("gestational_age", 37, True, None, None, "wk", None)]),
     # the upper limit named other ways
     _row("total bilirubin < 1.5 X maximum normal value", [("bilirubin", None, None, 1.5, False, None, "ULN")]),
     _row("AST or ALT more than twice the highest reference value",
@@ -669,6 +684,11 @@ def test_corpus_forms(item, expected, evidence):
     pytest.param("fever for more than 3 days", id="a-duration-is-not-a-temperature"),
     pytest.param("low dose ASA (≤ 100 mg/day)", id="aspirin-dose-is-not-an-ASA-class"),
     pytest.param("ASA 325 mg daily", id="aspirin-strength"),
+    pytest.param("more than 3 days fever", id="a-duration-before-the-variable"),
+    pytest.param("stable for at least 1 month before enrollment without evidence of QTc prolongation",
+                 id="a-duration-is-not-a-QTc"),
+    pytest.param("fibrinolytic therapy less than 48 h before randomization known platelet count decline",
+                 id="a-duration-is-not-a-platelet-count"),
     pytest.param("WHO grade 3-4 glioma", id="tumour-grade"),
     pytest.param("GOLD grade 2-3 COPD", id="grade-of-another-scale"),
     pytest.param("Kellgren-Lawrence grade 1-4 knee osteoarthritis", id="radiographic-grade"),
