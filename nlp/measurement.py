@@ -64,6 +64,8 @@ _ALTERNATIVE = re.compile(
 )
 _PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
 _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
+_LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
+_PER_CELLS = re.compile(r"\s*(?:cells?\s*)?/")
 _BP_SIDE = re.compile(r"\s*(systolic|diastolic)\b(?!\s*(?:and|or|/)\s*(?:systolic|diastolic))", re.IGNORECASE)
 _PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+value)?|pred(?:icted)?\.?)\b",
                         re.IGNORECASE)
@@ -247,6 +249,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         after = cond.end(group)
     if unit is None and reference is None and rule.requires == "previous_variable":
         unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
+    if unit is None and reference is None and rule.id == "meas.value_first" and var_atoms and \
+            _PER_CELLS.match(text, var_atoms[-1].end_char):
+        unit = unit_at(text, var_atoms[-1].end_char)  # "less than 1500 neutrophils/mm3": per the cells counted
+        if unit is not None:
+            end = max(end, unit["end"])
     end = max(end, after)
     for piece, role in ((unit, "unit"), (reference, "reference")):
         if piece is not None and piece["start"] >= span.start_char:
@@ -297,6 +304,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             bound = ({**bound[0], "value": sides[vid], "text": str(sides[vid])}, bound[1])
             lower, upper = (bound, None) if lower is not None else (None, bound)
         unit_code = unit["code"] if unit else None
+        if vid == "weight" and unit_code == "%" and _LOSS.search(text, max(0, start - 60), start + 1):
+            var = catalogue["weight_loss"]  # "Loss of no more than 10% of body weight": a change of the weight
         if (reference is None or reference["type"] == "predicted") and var.range:
             lo, hi = var.range
             # as stated, or in the canonical unit where the stated one converts ("weight < 800 g" is 0.8 kg)
