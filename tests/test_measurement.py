@@ -690,6 +690,11 @@ CORPUS_FORMS = [
          [("AST", 3, False, None, None, None, "ULN"), ("ALT", 3, False, None, None, None, "ULN")]),
     _row("less than 1500 neutrophils/mm3", [("ANC", None, None, 1500, False, "/mm3", None)]),
     _row("> 500 CD4 cells/µL", [("CD4", 500, False, None, None, "/uL", None)]),
+    # a lymphocyte count per volume is the absolute lymphocyte count (one catalogue entry, not two)
+    _row("less than 400 lymphocytes/mm3", [("ALC", None, None, 400, False, "/mm3", None)]),
+    _row("Lymphocyte count >= 0.5 x 10^9/L", [("ALC", 0.5, True, None, None, "10*9/L", None)]),
+    # a range stated after "within the range": bounds, not the normal range
+    _row("Body mass index (BMI) within the range 18 and 30 kg/m2", [("BMI", 18, True, 30, True, "kg/m2", None)]),
     _row("Loss of no more than 10% of body weight over a 4 month period",
          [("weight_loss", None, None, 10, True, "%", None)]),
     # the upper limit named other ways
