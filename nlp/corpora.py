@@ -122,8 +122,9 @@ def catalogue_id(name: str) -> str:
     """
     table = _alias_table()
     text = re.sub(r"\s+", " ", name.strip().lower())
-    bracket = re.fullmatch(r"(.+?)\s*[(\[]([^()\[\]]+)[)\]]", text)
-    candidates = [text, *(bracket.groups() if bracket else ())]
+    brackets = re.findall(r"[(\[]([^()\[\]]+)[)\]]", text)
+    outside = re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*", " ", text).strip()
+    candidates = [text, outside, *brackets] if brackets else [text]
     for candidate in list(candidates):
         bare = re.sub(r"^(?:serum|plasma|blood|total|the)\s+|\s+(?:levels?|concentrations?|values?|counts?|score)$", "",
                       candidate)
@@ -399,6 +400,7 @@ def parse_value(text: str) -> tuple[dict | None, str | None]:
     ({'lower': {'value': 18.0, 'inclusive': True}, 'upper': {'value': 65.0, 'inclusive': True}}, 'years')
     """
     t = text.strip().lower().replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2044", "/")
+    t = re.sub(r"([<>])\s*(?:/|or|_)\s*=", r"\1=", t)  # "</= 1.5", "<or=6", "< or = 10": inclusive
     # "1.5 x 10^9/L": the power is part of the unit (the annotation guide's "10^9/L"), not a value
     power = _POWER_UNIT.search(t)
     if power:

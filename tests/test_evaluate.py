@@ -87,6 +87,9 @@ def test_floors():
         pytest.param(">= 50 kilogram (kg)", {"lower": {"value": 50.0, "inclusive": True}}, "kilogram",
                      id="abbreviation-after-unit"),
         pytest.param("<50% of predicted", {"upper": {"value": 50.0, "inclusive": False}}, "%", id="percent-predicted"),
+        pytest.param("<or=6", {"upper": {"value": 6.0, "inclusive": True}}, None, id="lt-or-eq"),
+        pytest.param("</= 1.5 x upper normal limit", {"upper": {"value": 1.5, "inclusive": True}}, None,
+                     id="lt-slash-eq"),
     ],
 )
 def test_chia_value_texts(text, bounds, unit):
@@ -171,6 +174,7 @@ def test_lct_units_pairs_and_limits_of_normal(tmp_path):
 @pytest.mark.parametrize("name,expected", [
     pytest.param("Estimated Glomerular Filtration Rate (eGFR)", "eGFR", id="abbreviation-in-brackets"),
     pytest.param("serum creatinine concentrations", "creatinine", id="serum-concentrations"),
+    pytest.param("Eastern Cooperative Oncology Group (ECOG) performance status", "ECOG", id="bracket-inside"),
     pytest.param("bilirubin level", "bilirubin", id="level"),
     pytest.param("supine BP", "supine BP", id="not-an-alias"),
 ])

@@ -198,6 +198,19 @@ def test_conditional_alternative_kept():
     assert found[2]["alternative_of"] == found[0]["id"] and found[3]["alternative_of"] == found[1]["id"]
 
 
+@pytest.mark.parametrize("item,negated", [
+    pytest.param("Hysterectomized without bilateral oophorectomy and with serum FSH levels >40 mIU/mL", [False],
+                 id="and-with-ends-without"),
+    pytest.param("no liver metastases but ALT > 5 x ULN", [False], id="but-ends-no"),
+    pytest.param("SGOT < 2.5 x ULN for patients without liver metastases OR SGOT < 5 x ULN for patients with "
+                 "liver metastases", [False, False], id="capital-OR-ends-without"),
+    pytest.param("No patients with ALT > 3 x ULN", [True], id="no-patients-with"),
+    pytest.param("No ALT or AST > 3 x ULN", [True, True], id="no-distributes-over-or"),
+])
+def test_negation_scope(item, negated):
+    assert [c["negated"] for c in measurements(item, section="Inclusion Criteria:")] == negated
+
+
 def test_negated_category():
     (c,) = measurements("No NYHA class III or IV heart failure", section="Inclusion Criteria:")
     assert c["negated"] is True and summary(c) == ("NYHA", 3, True, 4, True, None, None)
