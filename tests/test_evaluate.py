@@ -235,3 +235,14 @@ def test_pairs_prefer_the_same_bounds():
     s95 = dict(g95, evidence={"start": 48, "end": 59, "text": text[48:]})
     report = run([g85, g95], [s85, s95])
     assert report["per_kind"]["measurement"]["full"]["tp"] == 2
+
+
+@pytest.mark.parametrize("a,b", [
+    pytest.param("/microliter", "/mm3", id="per-microlitre-is-per-mm3"),
+    pytest.param("cells/mcl", "cells/mm3", id="cells-per-mcl"),
+    pytest.param("/µL", "/mm³", id="micro-sign"),
+])
+def test_units_that_say_the_same(a, b):
+    from nlp.evaluate import norm_unit
+
+    assert norm_unit(a) == norm_unit(b)
