@@ -20,8 +20,14 @@ def negated_before(doc: Doc, i: int, words: set[str], window: int, *, skip_atoms
     III", "Not pregnant or nursing"). With ``skip_atoms``, words of a lexicon atom ("no less than") do not
     count."""
     for t in reversed(doc[max(0, i - window):i]):
-        if t.text in ".;:":
+        if t.text in (".", ";", ":", "OR") or t.lower_ in _SCOPE_ENDS:  # "... without X OR SGOT < 5 x ULN"
             return False
+        if t.lower_ == "with" and t.i > 0 and doc[t.i - 1].lower_ in ("and", "or"):
+            return False  # "without bilateral oophorectomy and with serum FSH > 40": the negation ended
         if t.lower_ in words and (not skip_atoms or t.ent_type_ == ""):
             return True
     return False
+
+
+# words after which a negation before them no longer holds ("no liver metastases, but ALT > 5 x ULN")
+_SCOPE_ENDS = {"but", "however", "although", "except", "unless"}

@@ -135,9 +135,23 @@ def read_brat(ann: str) -> tuple[dict, dict, list, dict]:
 
 def catalogue_id(name: str) -> str:
     """A corpus' variable text as our catalogue id when it is one of the catalogue's aliases ("absolute
-    neutrophil count" → ANC); otherwise the text itself."""
+    neutrophil count" → ANC), also with its abbreviation in brackets ("Body Mass Index (BMI)") or a word
+    that names no other quantity around it ("serum bilirubin level"); otherwise the text itself.
+
+    >>> catalogue_id("Estimated Glomerular Filtration Rate (eGFR)"), catalogue_id("serum creatinine concentrations")
+    ('eGFR', 'creatinine')
+    """
     table = _alias_table()
-    return table.get(re.sub(r"\s+", " ", name.strip().lower()), name)
+    text = re.sub(r"\s+", " ", name.strip().lower())
+    brackets = re.findall(r"[(\[]([^()\[\]]+)[)\]]", text)
+    outside = re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*", " ", text).strip()
+    candidates = [text, outside, *brackets] if brackets else [text]
+    for candidate in list(candidates):
+        bare = re.sub(r"^(?:serum|plasma|blood|total|the)\s+|\s+(?:levels?|concentrations?|values?|counts?|score)$", "",
+                      candidate)
+        candidates.append(bare)
+    found = {table[c] for c in candidates if c in table}
+    return found.pop() if len(found) == 1 else table.get(text, name)
 
 
 @lru_cache(maxsize=1)
@@ -203,6 +217,8 @@ def lct(folder: str | Path) -> Iterator[dict]:
                     c = _lct_constraint(ev, role, cmp_ev, spans, attrs, text)
                     if c is not None:
                         found.append(c)
+                if len(found) == 1 and found[0]["kind"] == "measurement":
+                    found = split_pressure_pair(found[0], found[0]["evidence"]["text"])
                 for c in _merge_bounds(found, text):
                     c["id"] = f"g{len(constraints) + 1}"
                     constraints.append(c)
@@ -223,12 +239,37 @@ def _merge_bounds(found: list[dict], text: str) -> list[dict]:
         a, b = found
         lower = a.get("lower") or b.get("lower")
         upper = b.get("upper") or a.get("upper")
-        if (a.get("lower") is None) != (b.get("lower") is None) and lower and upper:
+        # "< 18 or > 30 kg/m2" is two thresholds (outside a range), not one interval
+        if (a.get("lower") is None) != (b.get("lower") is None) and lower and upper and \
+                lower["value"] <= upper["value"]:
             start = min(a["evidence"]["start"], b["evidence"]["start"])
             end = max(a["evidence"]["end"], b["evidence"]["end"])
             merged = {**a, "lower": lower, "upper": upper, "evidence": _span(text, start, end)}
+            if "unit" in a:  # ">= 25 and < 30 kg/m2": the unit said once, after the second value
+                merged["unit"] = a.get("unit") or b.get("unit")
             return [merged]
     return found
+
+
+_LIMIT_OF_NORMAL = re.compile(
+    r"(?:x\s*)?(?:the\s+)?(?:institutional\s+)?(?:ULN|LLN|(?:upper|lower|highest|maximum)\s+(?:limits?|normal|"
+    r"reference)(?:\s+(?:of\s+)?(?:the\s+)?(?:normal|value|range|limit))*|"
+    r"(?:maximum\s+)?normal(?:\s+(?:value|limit)s?)?)",
+    re.IGNORECASE)
+_NO_UNIT = re.compile(r"scores?|points?|grades?|stages?|class", re.IGNORECASE)
+
+
+def _lct_unit(cmp_ev: dict, spans: dict) -> str | None:
+    """The unit of an LCT comparison: its ``Unit`` with the ``Per`` parts that follow it ("kg" per "m²" is
+    "kg/m²"; "mL" per "min" per "1.73 m2" is "mL/min/1.73 m2"); a ``Per`` alone is "per" it ("/mm3")."""
+    units = sorted((spans[t] for t in cmp_ev["roles"].get("Unit", []) if t in spans), key=lambda u: u["start"])
+    pers = sorted((spans[t] for t in cmp_ev["roles"].get("Per", []) if t in spans), key=lambda u: u["start"])
+    if not units:
+        return "/" + "/".join(p["text"] for p in pers) if pers else None
+    first = units[0]
+    stop = units[1]["start"] if len(units) > 1 else float("inf")
+    per = [p["text"] for p in pers if first["start"] < p["start"] < stop]
+    return "/".join([first["text"], *per])
 
 
 def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
@@ -244,8 +285,7 @@ def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
         return None
     tu = (cmp_ev["roles"].get("Temporal-Unit") or [None])[0]
     tunit = _TIME_UNITS.get(attrs.get(tu, {}).get("Eq-Temporal-Unit-Value", "")) if tu else None
-    unit_t = (cmp_ev["roles"].get("Unit") or [None])[0]
-    unit = spans[unit_t]["text"] if unit_t in spans else None
+    unit = _lct_unit(cmp_ev, spans)
     head = spans.get(ev["trigger"], {})
     base = {"section": _section_at(text, trig["start"]), "negated": False, "rules": ["lct"],
             "evidence": _span(text, trig["start"], trig["end"])}
@@ -254,8 +294,14 @@ def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
                 **bounds}
     if ev["type"] == "Observation" and role == "Numeric-Filter":
         name = head.get("text", "")
-        return {**base, "kind": "measurement", "variable": {"id": catalogue_id(name), "text": name}, "unit": unit,
-                **bounds}
+        found = {**base, "kind": "measurement", "variable": {"id": catalogue_id(name), "text": name},
+                 "unit": unit or tunit, **bounds}
+        if unit and _LIMIT_OF_NORMAL.fullmatch(unit):  # "3 times the upper limit of normal": a reference
+            found["unit"] = None
+            found["reference"] = {"type": "LLN" if unit.lower().startswith("lower") else "ULN"}
+        elif unit and _NO_UNIT.fullmatch(unit):  # "score", "points", "grade": scales have no unit
+            found["unit"] = None
+        return found
     if ev["type"] == "Drug" and role == "Dose":
         name = head.get("text", "")
         return {**base, "kind": "dose", "drug": {"id": drug_id(name), "text": name}, "unit": unit, **bounds}
@@ -268,6 +314,39 @@ def _lct_constraint(ev, role, cmp_ev, spans, attrs, text) -> dict | None:
         return {**base, "kind": "window", "event": {"type": event_type, "text": head.get("text", ev["type"])},
                 "window": {"amount": values[0], "unit": tunit, "direction": direction, "anchor": "unspecified"}}
     return None
+
+
+_PAIR = re.compile(r"(\d{2,3})\s*/\s*(\d{2,3})(?!\s*\d)")
+_PRESSURE = re.compile(r"\bBP\b|pressure", re.IGNORECASE)
+
+
+def split_pressure_pair(c: dict, value_text: str) -> list[dict]:
+    """"blood pressure > 160/100 mmHg" is two thresholds, systolic > 160 and diastolic > 100, as our gold
+    writes it (one constraint per variable); the corpora write one with the first number."""
+    m = _PAIR.search(value_text)
+    name = c["variable"]["text"]
+    if not m or not _PRESSURE.search(name) or re.search(r"systolic|diastolic", name, re.IGNORECASE):
+        return [c]
+    side = "lower" if c.get("lower") else "upper"
+    if not c.get(side) or (c.get("lower") and c.get("upper")):
+        return [c]
+    out = []
+    for vid, number in (("systolic_bp", m.group(1)), ("diastolic_bp", m.group(2))):
+        bound = {**c[side], "value": float(number)}
+        out.append({**c, "variable": {"id": vid, "text": name}, side: bound})
+    return out
+
+
+# numbers that belong to a unit: "/1.73 m2", "x 10^9/L", "109/L" (a lost superscript), "m^2"
+_UNIT_NUMBERS = re.compile(r"/\s*1[.,]73\s*m(?:\s*\^?\s*2|\u00b2)?|\b10\s*(?:\^|\*|e)\s*\(?\d{1,2}\)?|\b10[369]\s*(?:/|per\b)|\bm\s*\^\s*2\b",
+                           re.IGNORECASE)
+
+
+def _values_outside_unit(numeric: str) -> list[float]:
+    """The numbers of a corpus' numeric text that are not part of its unit ("< 30 mL/min/1.73 m^2" → 30)."""
+    masked = _UNIT_NUMBERS.sub(lambda m: " " * len(m.group()), numeric)
+    values = [v for v in (_num(n) for n in re.findall(_NUMBER, masked)) if v is not None]
+    return sorted(values[:2])
 
 
 # -- COVID-19 OMOP --------------------------------------------------------------------------------------
@@ -294,6 +373,10 @@ def covid(folder: str | Path) -> Iterator[dict]:
                 continue
             values = [float(v) for v in (row["numeric_att_min"], row["numeric_att_max"])
                       if v not in ("", "99999", "99999.0", "-99999")]
+            if values and _UNIT_NUMBERS.search(numeric):
+                # "75 mL/min/1.73 m2" has min 1.73, "<1000 x 10^9/L" min 9 and max 10: the corpus read numbers
+                # of the unit as values; the values are the numbers outside it
+                values = _values_outside_unit(numeric) or values
             if not values:
                 continue
             start, end = int(row["start_index"]), int(row["end_index"])
@@ -326,12 +409,17 @@ CHIA_KINDS = ("age", "measurement", "dose", "window", "condition")
 CHIA_IGNORE = ("section", "window.anchor")
 
 _CMP = [
-    (r">=|=>|≥|at least|no less than|not less than|greater than or equal to|or more|or greater|or older|and older|and above|or above|minimum", ">="),
-    (r"<=|=<|≤|no more than|not more than|less than or equal to|up to|or less|or fewer|or younger|maximum|not exceeding|at most", "<="),
+    (r">=|=>|≥|at least|no less than|not less than|greater than or equal to|"
+     r"\b(?:or|and) (?:more|greater|older|above|higher|over)\b|minimum", ">="),
+    (r"<=|=<|≤|no more than|not more than|less than or equal to|up to|\bor (?:less|fewer|younger)\b|maximum|"
+     r"not exceeding|at most", "<="),
     (r">|greater than|more than|higher than|above|over|older than|exceeding|in excess of", ">"),
     (r"<|less than|lower than|below|under|younger than|fewer than|within", "<"),
 ]
 _NUMBER = r"\d+(?:[.,]\d+)*"
+_PAIR_UNIT = re.compile(r"^/\d+\s*")
+_POWER_UNIT = re.compile(r"(?:x|\*|\u00d7|times)?\s*\b10\s*(?:\^|\*|e|\()?\s*(?P<exp>\d{1,2})\)?\s*/\s*(?P<per>[a-z\u00b5]+)")
+_COMPARATOR_WORDS = re.compile(r"(?:or|and)\s+(?:more|greater|higher|above|over|less|lower|below|under|fewer)")
 
 
 def parse_value(text: str) -> tuple[dict | None, str | None]:
@@ -340,15 +428,35 @@ def parse_value(text: str) -> tuple[dict | None, str | None]:
     >>> parse_value("between 18 and 65 years")
     ({'lower': {'value': 18.0, 'inclusive': True}, 'upper': {'value': 65.0, 'inclusive': True}}, 'years')
     """
-    t = text.strip().lower().replace("\u2265", ">=").replace("\u2264", "<=")
-    nums = re.findall(_NUMBER, t)
+    t = text.strip().lower().replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2044", "/")
+    t = re.sub(r"([<>])\s*(?:/|or|_)\s*=", r"\1=", t)  # "</= 1.5", "<or=6", "< or = 10": inclusive
+    # "1.5 x 10^9/L": the power is part of the unit (the annotation guide's "10^9/L"), not a value
+    power = _POWER_UNIT.search(t)
+    if power:
+        t = t[:power.start()] + " " * (power.end() - power.start()) + t[power.end():]
+    nums = re.findall(_NUMBER, _UNIT_NUMBERS.sub(lambda m: " " * len(m.group()), t))
     if not nums:
         return None, None
     values = [v for v in (_num(n) for n in nums) if v is not None]
     if not values:
         return None, None
-    unit_m = re.search(_NUMBER + r"\s*(?:x\s*)?([a-z%/\u00b5][a-z0-9%/^.\u00b5]*(?:\s[a-z/][a-z0-9/^.]*)?)\s*$", t)
+    # the unit as written, without what may follow it: "mg / dl" → "mg/dl", "110 mg/dL or greater",
+    # "50 kilogram (kg)", "50% of predicted", "1.73 m2" after a clearance
+    u = re.sub(r"\s*/\s*", "/", t)
+    u = re.sub(r"\s*\([^()]*\)[\s.]*$", "", u)
+    u = re.sub(r"\s+(?:or|and)\s+(?:more|greater|higher|above|over|less|lower|below|under|fewer)[\s.]*$", "", u)
+    u = re.sub(r"\s*(?:of\s+)?(?:the\s+)?(?:predicted|pred\b).*$", "", u)
+    u = re.sub(r"/1[.,]73\s*m(?:\^?2|\u00b2)?", "/1.73m2", u)
+    unit_m = re.search(_NUMBER + r"\s*(?:x\s*)?([a-z%/\u00b5\u00b0][a-z0-9%/^.\u00b5\u00b2\u00b3]*(?:\s[a-z/][a-z0-9/^.]*)?)\s*$", u)
     unit = unit_m.group(1).strip() if unit_m else None
+    if power:
+        unit = f"10^{power.group('exp')}/{power.group('per')}"
+    elif unit and _COMPARATOR_WORDS.fullmatch(unit):  # "2 or higher": a comparator, not a unit
+        unit = None
+    listed = re.fullmatch(r"[^\d]*\d+(?:\s*,\s*\d+)*\s*,?\s*(?:or|and)\s+\d+\b.*", t)
+    if listed and all(b - a == 1 for a, b in zip(values, values[1:])):  # "0, 1 or 2": the whole run
+        return {"lower": {"value": values[0], "inclusive": True},
+                "upper": {"value": values[-1], "inclusive": True}}, unit
     if len(values) >= 2 and re.search(r"between|-|–|to|and", t):
         lo, hi = sorted(values[:2])
         return {"lower": {"value": lo, "inclusive": True}, "upper": {"value": hi, "inclusive": True}}, unit
@@ -403,10 +511,19 @@ def chia(folder: str | Path) -> Iterator[dict]:
                          "variable": {"id": catalogue_id(head["text"]), "text": head["text"]},
                          "unit": unit, **bounds}
                     mult = spans.get(multipliers.get(head_id, ""))
-                    if mult is not None or re.search(r"uln|upper limit", val["text"], re.I):
+                    # Chia's Multiplier is mostly a count or a frequency ("at least one", "daily", "initial"):
+                    # a multiple of the upper limit only when the words say so
+                    said = val["text"] + " " + (mult["text"] if mult is not None else "")
+                    if re.search(r"uln|upper limits?|(?:times|x)\s*(?:the\s+)?normal", said, re.I):
                         c["reference"] = {"type": "ULN"}
                         c["unit"] = None
-                    constraints.append(c)
+                    elif re.search(r"predicted|\bpred\b", val["text"], re.I):  # "50% of predicted"
+                        c["reference"] = {"type": "predicted"}
+                    pair = split_pressure_pair(c, val["text"])
+                    if len(pair) == 2:
+                        for p in pair:
+                            p["unit"] = _PAIR_UNIT.sub("", p["unit"] or "") or None  # "/90 mmHg" → "mmHg"
+                    constraints.extend(pair)
             elif rtype in ("Has_value", "Has_multiplier") and head["type"] == "Drug" and \
                     val["type"] in ("Value", "Multiplier"):
                 # a dose: a number with a dose unit ("> 6mg/day", "≤0.5 mg/kg/day"); "stable doses", "daily",

@@ -77,6 +77,8 @@ def norm_unit(unit: Any) -> Any:
     code = _unit_codes().get(u, u)
     if code == "{points}":
         return None
+    if code == "/uL":  # the catalogue's code for counts per µL: the same as per mm3
+        return "/mm3"
     # UCUM brackets and micro spellings: "[IU]/kg/day" and "IU/kg/day", "ug" and "µg" say the same
     return re.sub(r"\[(\w+)\]", r"\1", code).replace("µg", "ug").replace("mcg", "ug")
 

@@ -34,7 +34,7 @@ _GATE_WORDS = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
-    r"\b(?:class|stage|grade)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
+    r"\b(?:class|stage|grade|FC|ASA)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|"
     r"limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"

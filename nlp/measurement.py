@@ -48,10 +48,13 @@ def variables() -> dict[str, Variable]:
 
 _NEGATION = {"no", "not", "without", "absence", "absent", "free", "never", "non"}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_LABEL = r"(?:IV|V|I{1,3}|[A-C]\b|[0-5]\b)"
 _CLASS_LABELS = re.compile(
-    r"[\s,:(]*(?:functional\s+)?(?:class(?:es)?|stage|grade|score|category)?\s*"
-    r"(?P<a>IV|V|I{1,3}|[A-C]\b|[0-5]\b)"
-    r"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?:class|stage|grade)\s*)?(?P<b>IV|V|I{1,3}|[A-C]\b|[0-5]\b))?",
+    r"[\s,:(]*(?:(?:of|level|functional)\s+)*(?:class(?:es)?|stage|grade|score|category)?\s*"
+    rf"(?P<a>{_LABEL})"
+    rf"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?:class|stage|grade)\s*)?(?P<b>{_LABEL}))?"
+    # "0, 1 or 2", "0, 1, or 2": a list that ends with "or"/"and"
+    rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
 _ALTERNATIVE = re.compile(
     r"\s*[(\[,;]\s*(?:or\s+)?(?P<op><=|>=|<|>)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
@@ -61,6 +64,9 @@ _ALTERNATIVE = re.compile(
 )
 _PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
 _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
+_LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
+_PER_CELLS = re.compile(r"\s*(?:cells?\s*)?/")
+_BP_SIDE = re.compile(r"\s*(systolic|diastolic)\b(?!\s*(?:and|or|/)\s*(?:systolic|diastolic))", re.IGNORECASE)
 _PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+value)?|pred(?:icted)?\.?)\b",
                         re.IGNORECASE)
 _POINTS = re.compile(r"\s*\(?\s*(?P<a>\d+)\s*(?:-|to)\s*(?P<b>\d+)\s*points?\s*\)?", re.IGNORECASE)
@@ -153,7 +159,7 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
 def _in_parentheses(atom: Span) -> bool:
     doc = atom.doc
     return (atom.start > 0 and doc[atom.start - 1].text in ("(", "[") and atom.end < len(doc)
-            and doc[atom.end].text in (")", "]"))
+            and doc[atom.end].text[:1] in (")", "]"))
 
 
 def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
@@ -162,11 +168,16 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     text = doc.text
     if rule.id == "meas.value_first" and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
+    if _dangling_variable(span):
+        return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
     if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
         return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _variable_ids(var_atoms)
     catalogue = variables()
+    if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
+        # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
+        var_ids = [(v, a) for v, a in var_ids if v in catalogue and catalogue[v].unit in _DURATIONS]
     condition = None
     if not var_ids:
         # the rule names the variable ("grade >= 2 neuropathy"), or the heading does (PDQ "Life expectancy:")
@@ -176,6 +187,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if not var_ids:
             return []
         if rule.variable:
+            if rule.id in ("meas.grade_range", "meas.grade_post_cmp") and _other_grading(span):
+                return []
             condition = _grade_condition(span)
     end = span.end_char
     unit = reference = method = scale = None
@@ -190,7 +203,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     # what the text says after each number: its unit, or a multiple of a limit of normal
     for v in values:
         pos = v["end"]
-        ref = reference_at(text, pos)
+        ref = reference_at(text, pos, multiple=v["text"].lower() in ("twice", "thrice", "double"))
         if ref is not None:
             v["reference"] = ref
             continue
@@ -214,6 +227,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         unit = values[0]["unit"]
     elif values[0].get("reference") and len(values) == 2:
         reference = values[0]["reference"]
+    side = _BP_SIDE.match(text, after)
+    if side and [vid for vid, _ in var_ids] == ["blood_pressure"]:  # "hypertension >= 100 mmHg diastolic"
+        var_ids = [(side.group(1).lower() + "_bp", var_ids[0][1])]
+        after = side.end()
     post = postfix_comparator_at(text, after)
     if post is not None and len(values) == 1 and values[0]["op"] is None:
         values[0]["op"] = post["op"]
@@ -232,6 +249,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         after = cond.end(group)
     if unit is None and reference is None and rule.requires == "previous_variable":
         unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
+    if unit is None and reference is None and rule.id == "meas.value_first" and var_atoms and \
+            _PER_CELLS.match(text, var_atoms[-1].end_char):
+        unit = unit_at(text, var_atoms[-1].end_char)  # "less than 1500 neutrophils/mm3": per the cells counted
+        if unit is not None:
+            end = max(end, unit["end"])
     end = max(end, after)
     for piece, role in ((unit, "unit"), (reference, "reference")):
         if piece is not None and piece["start"] >= span.start_char:
@@ -281,13 +303,20 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             bound = lower if lower is not None else upper
             bound = ({**bound[0], "value": sides[vid], "text": str(sides[vid])}, bound[1])
             lower, upper = (bound, None) if lower is not None else (None, bound)
+        unit_code = unit["code"] if unit else None
+        if vid == "weight" and unit_code == "%" and _LOSS.search(text, max(0, start - 60), start + 1):
+            var = catalogue["weight_loss"]  # "Loss of no more than 10% of body weight": a change of the weight
         if (reference is None or reference["type"] == "predicted") and var.range:
             lo, hi = var.range
-            if any(not lo <= float(b[0]["value"]) <= hi for b in (lower, upper) if b is not None):
+            # as stated, or in the canonical unit where the stated one converts ("weight < 800 g" is 0.8 kg)
+            factor = (conversion_factor(unit_code, var.unit, var.molar_mass, var.valence)
+                      if unit_code and var.unit and unit_code != var.unit and reference is None else None) or 1
+            bounds_given = [float(b[0]["value"]) for b in (lower, upper) if b is not None]
+            if any(not lo <= v <= hi for v in bounds_given) and any(not lo <= v * factor <= hi for v in bounds_given):
                 continue
-        unit_code = unit["code"] if unit else None
-        if unit_code in _TIME_UNITS and (var.unit or "") not in _TIME_UNITS:
-            continue  # "fever for more than 3 days", "ECOG 2 for 4 weeks": a duration, not the variable's value
+        if unit_code in _TIME_UNITS and ((var.unit or "") not in _TIME_UNITS or
+                                         (unit_code in _DURATIONS and var.unit not in _DURATIONS)):
+            continue  # "fever for more than 3 days", "QTc ... 1 month": a duration, not the variable's value
         if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
             unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
         keeps_unit = reference is None or reference["type"] == "predicted"
@@ -332,6 +361,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
 _TIME_UNITS = {"ms", "s", "h", "d", "wk", "mo", "a"}
+_DURATIONS = {"h", "d", "wk", "mo", "a"}
 _CONDITION = re.compile(
     r",?\s+(?:(?:in|for|among)\s+(?:the\s+)?(?P<cond>(?:fe)?males|wom[ae]n|m[ae]n|(?:patients|subjects|participants|"
     r"those)\s+(?:with|who\s+have|having|on|receiving)\s+[^,;.()]{3,60}?)|"
@@ -383,13 +413,26 @@ def _previous_variables(span: Span) -> list[tuple[str, Span]]:
     return _variable_ids(found)
 
 
+def _dangling_variable(span: Span) -> bool:
+    """A variable joined to the comparator by "and/or" alone ("diastolic and/or >= 160"): not its subject."""
+    for t in span:
+        if t.ent_type_ in ("CMP_PRE", "CMP_AGE_PRE"):
+            i = t.i
+            return (i - 2 >= span.start and span.doc[i - 1].lower_ in ("or", "and", "and/or")
+                    and span.doc[i - 2].ent_type_ == "VAR")
+    return False
+
+
 def _variable_before(span: Span) -> bool:
-    """A variable shortly before the comparator, in the same clause."""
+    """A variable shortly before the comparator, in the same clause; not one joined to it by "and/or" alone,
+    which ends the threshold before ("100 mmHg diastolic and/or >= 160 mmHg systolic")."""
+    joined = True
     for t in reversed(span.doc[max(0, span.start - 5):span.start]):
         if t.text in ".;:":
             return False
         if t.ent_type_ == "VAR":
-            return True
+            return not (joined and t.i < span.start - 1)
+        joined = joined and t.lower_ in ("or", "and", "and/or")
     return False
 
 
@@ -438,6 +481,37 @@ def _heading_variable(context: dict) -> str | None:
         if any(label == alias.lower() for alias in var.aliases):
             return var.id
     return None
+
+
+# What "grade 3-4" grades when it is not a toxicity: a tumour, a lesion, an organ finding on its own scale
+_NOT_TOXICITY = re.compile(
+    r"(?:glioma|astrocytoma|tumou?r|lymphoma|carcinoma|cancer|neoplas|sarcoma|malignan|lesion|dysplasia|"
+    r"[A-Z]\b|varic|reflux|esophagitis|oesophagitis|fibrosis|steatosis|stenosis|regurgitation|"
+    r"osteoarthritis|spondylolisthesis|hemorrhoid|haemorrhoid|prolapse|endometriosis|tear|sprain|"
+    r"disease|obesity|hypertension)",
+    re.IGNORECASE,
+)
+
+
+_BEFORE_TOXICITY_GRADE = {"history", "any", "no", "prior", "previous", "with", "of", "known", "presence", "ongoing",
+                          "persistent", "unresolved", "active", "current", "existing", "pre-existing", "preexisting",
+                          "residual", "toxicity", "toxicities", "baseline", "or", "and", "a", "an", "the", "to",
+                          "ctcae", "nci", "nci-ctcae", "ctc", "documented", "significant", "severe", "experienced"}
+
+
+def _other_grading(span: Span) -> bool:
+    """"GOLD grade 2-3", "Kellgren-Lawrence grade 1-4", "grade 3-4 glioma", "Grade 1-3A": a grade on another
+    scale than toxicity (a name before "grade", a tumour or finding after it)."""
+    doc = span.doc
+    first = span[0] if span[0].lower_ in ("grade", "grades") else next(t for t in span if t.lower_.startswith("grade"))
+    if first.i > 0:
+        prev = doc[first.i - 1]
+        if prev.ent_type_ == "VAR" or (prev.text[:1].isupper() and prev.text[-1:].isalpha()
+                                       and prev.lower_ not in _BEFORE_TOXICITY_GRADE):
+            return True
+    after = doc.text[span.end_char:span.end_char + 40]
+    return bool(re.match(r"[\s(]*(?:[A-Za-z-]+\s+){0,2}?" + _NOT_TOXICITY.pattern, after, re.IGNORECASE)) or \
+        bool(re.match(r"[A-Ca-c]\b", after))
 
 
 def _grade_condition(span: Span) -> str | None:
@@ -528,14 +602,23 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         var = variables().get(vid)
         if var is None or not var.scale:
             continue
+        # from the variable, or from the label the match ends on when words stand between ("ECOG performance
+        # score (PS) of 0, 1, or 2")
         m = _CLASS_LABELS.match(text, _after_comparator(span, atom.end_char))
+        if not m and rule.id == "meas.class":
+            m = _CLASS_LABELS.match(text, span[-1].idx)
         if not m or m.end() > span.end_char + 40:
             continue
         a, b = m.group("a"), m.group("b") or m.group("a")
         va, vb = _label_value(a, var), _label_value(b, var)
         if va is None or vb is None or va > vb:
             continue
-        end = m.end()
+        end = m.end("b") if m.group("b") else m.end("a")
+        if m.group("b") and m.group("more"):  # "0, 1 or 2": the whole list, when it runs in steps of one
+            labels = [b, *re.findall(_LABEL, m.group("more"))]
+            values = [vb] + [_label_value(x, var) for x in labels[1:]]
+            if all(v is not None and v == values[0] + n for n, v in enumerate(values)) and values[0] == va + 1:
+                b, vb, end = labels[-1], values[-1], m.end("more")
         lower = {"value": va, "inclusive": True, "label": a}
         upper = {"value": vb, "inclusive": True, "label": b}
         op = _comparator_before(span, atom)  # "heart failure <= NYHA II"

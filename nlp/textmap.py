@@ -28,7 +28,7 @@ _REWRITES = re.compile(
     r"|(?P<slash>[<>]\s?(?:/|or)\s?=(?:\s?to\b)?)"  # ">/=", "< / =", "> or = to": one comparator
     r"|(?P<char>[\u02c2\u02c3\u2265\u2264\u2267\u2266\u2a7e\u2a7d\uff1e\uff1c\uff1d\u2013\u2014\u2012\u2010\u2011\u2212"
     r"\u00a0\u2007\u2009\u202f\u2002\u2003\u200a\u3000\u200b\u200c\u200d\ufeff\u2018\u2019\u201c\u201d"
-    r"\u00d7\u2022\u25cf\u25aa\u25e6\u2027\u00b7\u2032\u00ad])"
+    r"\u00d7\u2022\u25cf\u25aa\u25e6\u2027\u00b7\u2032\u00ad\u00ba])"
 )
 
 # Characters mapped to their plain equivalents; the comparator rewrites change the length (>= is two
@@ -42,7 +42,7 @@ _CHAR_MAP = {
     "\u200a": " ", "\u3000": " ",
     "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u00ad": "",
     "\u2018": "'", "\u2019": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
-    "\u00d7": "x",
+    "\u00d7": "x", "\u00ba": "\u00b0",  # "38ºC": an ordinal sign written for the degree sign
     "\u2022": "\u2022", "\u25cf": "\u2022", "\u25aa": "\u2022", "\u25e6": "\u2022", "\u2027": "\u2022",
     "\u00b7": "\u2022",
 }
@@ -124,14 +124,15 @@ class MappedText:
         return node
 
     def sub(self, start: int, end: int, *, collapse_wraps: bool = True) -> "MappedText":
-        """A view of ``text[start:end]``; hard line wraps (newline plus indentation) become one space.
+        """A view of ``text[start:end]``; hard line wraps (newline plus indentation, or the run of spaces a
+        wrap left where newlines were removed) become one space.
 
         >>> m = normalize("a long item\\n     wrapped here")
         >>> m.sub(0, len(m.text)).text
         'a long item wrapped here'
         """
         piece = self.text[start:end]
-        if not collapse_wraps or "\n" not in piece:
+        if not collapse_wraps or ("\n" not in piece and "    " not in piece):
             return MappedText(piece, self.root.original, (), self, start)
         out: list[str] = []
         pieces: list[tuple[int, int, int, int]] = []
@@ -148,7 +149,7 @@ class MappedText:
         return MappedText("".join(out), self.root.original, tuple(pieces), self, start)
 
 
-_WRAP = re.compile(r"[ \t]*\n[ \t\n]*")
+_WRAP = re.compile(r"[ \t]*\n[ \t\n]*|(?<=\S) {4,}(?=\S)")
 
 # "#" used as a line break (Valx exports): "Inclusion Criteria:#   1. Male ...#   2. ..."
 _HASH_BREAK = re.compile(r"#(?=\s|[A-Z(*\-\u2022]|$)")

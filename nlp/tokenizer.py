@@ -21,17 +21,19 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 _COMPARATOR = r">=|<=|=>|=<|[<>=~]"
-_EXTRA_PREFIX = rf"^(?:{_COMPARATOR})"
+_EXTRA_PREFIX = rf"^(?:{_COMPARATOR})|^\((?=[A-Z][A-Za-z0-9]{{1,7}}\)(?:/[A-Za-z]|{_COMPARATOR}))"  # "(ALT)/AST", "(ANC)>="
 _EMOTICON = re.compile(r"^(?:[<>=]|\(-?\d|\d-?[)D])")
 _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
     r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
     r"|(?<=%)-(?=[0-9.])"  # HbA1c 7%-10%
-    r"|(?<=[a-z]{2})\((?=[A-Z]{2})"  # "white blood cell(WBC)"
+    r"|(?<=[A-Za-z]{2})\((?=[A-Z]{2})"  # "white blood cell(WBC)", "AST(SGOT)"
+    r"|(?<=[A-Z]{2})\)(?=/[A-Za-z])|(?<=[A-Z]{2}\))/(?=[A-Za-z]{2})"  # "AST(SGOT)/ALT(SGPT)"
     r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
     r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or
     r"|(?<=than)(?=[0-9])"  # "greater than75 kg"
+    r"|(?<=[A-Za-z0-9])[:)](?=[<>=])|(?<=\))(?=[0-9])"  # "BMI:<=35", "(ANC)>=1.5", "(>=)16"
     r"|(?<=[0-9])(?=[a-zA-Z%\u00b5\u03bc])(?!(?:st|nd|rd|th)\b)"  # 18years, but not 1st
 )
 

@@ -79,9 +79,10 @@ def unit_at(text: str, pos: int) -> dict | None:
 
 _REFERENCE = re.compile(
     r"\s*(?:x|\*|times|fold|-fold|time)?\s*(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
-    r"(?:(?P<uln>ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
+    r"(?:(?P<uln>I?ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
     r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
-    r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|"
+    r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|(?:maximum|highest)\s+(?:normal|reference)\s+(?:value|limit)s?|"
+    r"upper\s+reference\s+(?:value|limit)s?|"
     r"(?:the\s+)?normal(?!\s+range)|N(?=\W|$))|"
     r"(?P<lln>LLN|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
     r"(?:\s*\((?:ULN|LLN)\))?",
@@ -90,15 +91,17 @@ _REFERENCE = re.compile(
 _MULTIPLIER = re.compile(r"\s*(?:x|\*|times|fold|-fold)", re.IGNORECASE)
 
 
-def reference_at(text: str, pos: int) -> dict | None:
+def reference_at(text: str, pos: int, multiple: bool = False) -> dict | None:
     """A multiple of a limit of normal at ``text[pos:]``: "x ULN", "times the upper limit of normal",
-    "times the normal value", "x institutional ULN", "x LLN". ``{"type": "ULN"|"LLN", "start", "end"}``."""
+    "times the normal value", "x institutional ULN", "x LLN"; after a number that says it is a multiple
+    (``multiple``: "twice normal"), also the bare "normal". ``{"type": "ULN"|"LLN", "start", "end"}``."""
     m = _REFERENCE.match(text, pos)
     if not m or not (m.group("uln") or m.group("lln")):
         return None
     said = text[pos:m.end()]
     bare_normal = re.fullmatch(r"\s*(?:the\s+)?normal", said, re.IGNORECASE)
-    if (bare_normal or not _MULTIPLIER.match(said)) and not re.search(r"ULN|LLN|limit", said, re.IGNORECASE):
+    if not multiple and (bare_normal or not _MULTIPLIER.match(said)) and \
+            not re.search(r"ULN|LLN|limit", said, re.IGNORECASE):
         return None  # "3 normal" alone, or "1.5 the normal": a multiplier word must say it is a multiple
     start = pos + len(said) - len(said.lstrip())
     return {"type": "ULN" if m.group("uln") else "LLN", "start": start, "end": m.end(), "text": text[start:m.end()]}

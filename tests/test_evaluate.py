@@ -76,6 +76,22 @@ def test_floors():
                                            "upper": {"value": 65.0, "inclusive": True}}, None, id="between"),
         pytest.param("<= 2.5 x ULN", {"upper": {"value": 2.5, "inclusive": True}}, "uln", id="uln"),
         pytest.param("at least 100,000/mm3", {"lower": {"value": 100000.0, "inclusive": True}}, "/mm3", id="thousands"),
+        # the annotation guide's readings of forms the adapter misread
+        pytest.param("> 1.5 x 10^9/L", {"lower": {"value": 1.5, "inclusive": False}}, "10^9/l", id="power-unit"),
+        pytest.param("<30 ml/min/1.73 m2", {"upper": {"value": 30.0, "inclusive": False}}, "ml/min/1.73m2",
+                     id="per-1.73-m2"),
+        pytest.param("2 or higher", {"lower": {"value": 2.0, "inclusive": True}}, None, id="or-higher"),
+        pytest.param("0, 1 or 2", {"lower": {"value": 0.0, "inclusive": True}, "upper": {"value": 2.0, "inclusive": True}},
+                     None, id="listed-categories"),
+        pytest.param("110 mg\u2044dL or greater", {"lower": {"value": 110.0, "inclusive": True}}, "mg/dl",
+                     id="unit-before-postfix-comparator"),
+        pytest.param("> 100 mg / dl", {"lower": {"value": 100.0, "inclusive": False}}, "mg/dl", id="spaced-slash"),
+        pytest.param(">= 50 kilogram (kg)", {"lower": {"value": 50.0, "inclusive": True}}, "kilogram",
+                     id="abbreviation-after-unit"),
+        pytest.param("<50% of predicted", {"upper": {"value": 50.0, "inclusive": False}}, "%", id="percent-predicted"),
+        pytest.param("<or=6", {"upper": {"value": 6.0, "inclusive": True}}, None, id="lt-or-eq"),
+        pytest.param("</= 1.5 x upper normal limit", {"upper": {"value": 1.5, "inclusive": True}}, None,
+                     id="lt-slash-eq"),
     ],
 )
 def test_chia_value_texts(text, bounds, unit):
@@ -155,6 +171,72 @@ def test_gold_splits_are_scored_without_conditions(tmp_path, capsys):
     assert {"age", "measurement", "window"} <= set(report["per_kind"])
 
 
+LCT_UNITS_TXT = "Inclusion criteria:\n  - BMI \u2265 30kg/m\u00b2\n  - BP > 160/100 mmHg\n  - ALT < 3 times upper limit of normal\n"
+LCT_UNITS_ANN = """T1\tObservation 24 27\tBMI
+T2\tEq-Operator 28 29\t\u2265
+T3\tEq-Value 30 32\t30
+T4\tEq-Unit 32 34\tkg
+T5\tEq-Unit 35 37\tm\u00b2
+T6\tEq-Comparison 28 37\t\u2265 30kg/m\u00b2
+E1\tObservation:T1 Numeric-Filter:E2
+E2\tEq-Comparison:T6 Operator:T2 Value:T3 Unit:T4 Per:T5
+T7\tObservation 42 44\tBP
+T8\tEq-Operator 45 46\t>
+T9\tEq-Value 47 50\t160
+T10\tEq-Value 51 54\t100
+T11\tEq-Comparison 45 59\t> 160/100 mmHg
+E3\tObservation:T7 Numeric-Filter:E4
+E4\tEq-Comparison:T11 Operator:T8 Value:T9 Value2:T10
+T12\tObservation 64 67\tALT
+T13\tEq-Operator 68 69\t<
+T14\tEq-Value 70 71\t3
+T15\tEq-Unit 78 101\tupper limit of normal
+T16\tEq-Comparison 68 101\t< 3 times upper limit of normal
+E5\tObservation:T12 Numeric-Filter:E6
+E6\tEq-Comparison:T16 Operator:T13 Value:T14 Unit:T15
+A1\tEq-Operator-Value T2 GTEQ
+A2\tEq-Operator-Value T8 GT
+A3\tEq-Operator-Value T13 LT
+"""
+
+
+def test_lct_units_pairs_and_limits_of_normal(tmp_path):
+    """"kg" per "m²" is kg/m2; "> 160/100" is systolic and diastolic; "upper limit of normal" is a reference."""
+    assert LCT_UNITS_TXT[32:37] == "kg/m\u00b2" and LCT_UNITS_TXT[45:59] == "> 160/100 mmHg"
+    (tmp_path / "NCT00000002.txt").write_text(LCT_UNITS_TXT, encoding="utf-8")
+    (tmp_path / "NCT00000002.ann").write_text(LCT_UNITS_ANN, encoding="utf-8")
+    (record,) = lct(tmp_path)
+    got = [(k["variable"]["id"], (k.get("lower") or k.get("upper"))["value"], k["unit"],
+            (k.get("reference") or {}).get("type")) for k in record["constraints"]]
+    assert got == [("BMI", 30.0, "kg/m\u00b2", None), ("systolic_bp", 160.0, None, None),
+                   ("diastolic_bp", 100.0, None, None), ("ALT", 3.0, None, "ULN")]
+
+
+@pytest.mark.parametrize("name,expected", [
+    pytest.param("Estimated Glomerular Filtration Rate (eGFR)", "eGFR", id="abbreviation-in-brackets"),
+    pytest.param("serum creatinine concentrations", "creatinine", id="serum-concentrations"),
+    pytest.param("Eastern Cooperative Oncology Group (ECOG) performance status", "ECOG", id="bracket-inside"),
+    pytest.param("bilirubin level", "bilirubin", id="level"),
+    pytest.param("supine BP", "supine BP", id="not-an-alias"),
+])
+def test_corpus_variable_names_to_catalogue_ids(name, expected):
+    from nlp.corpora import catalogue_id
+
+    assert catalogue_id(name) == expected
+
+
+@pytest.mark.parametrize("numeric,values", [
+    pytest.param("75 mL/min/1.73 m2", [75.0], id="per-1.73-m2"),
+    pytest.param("<1000 x 10^9/L", [1000.0], id="power"),
+    pytest.param("< 50  109/L", [50.0], id="lost-superscript"),
+    pytest.param("between 25 to 60 mL/min/1.73 m2", [25.0, 60.0], id="range"),
+])
+def test_covid_values_outside_the_unit(numeric, values):
+    from nlp.corpora import _values_outside_unit
+
+    assert _values_outside_unit(numeric) == values
+
+
 def test_evaluate_command_on_a_corpus_file(tmp_path, capsys):
     (tmp_path / "NCT00000001.txt").write_text(LCT_TXT, encoding="utf-8")
     (tmp_path / "NCT00000001.ann").write_text(LCT_ANN, encoding="utf-8")
@@ -194,3 +276,14 @@ def test_pairs_prefer_the_same_bounds():
     s95 = dict(g95, evidence={"start": 48, "end": 59, "text": text[48:]})
     report = run([g85, g95], [s85, s95])
     assert report["per_kind"]["measurement"]["full"]["tp"] == 2
+
+
+@pytest.mark.parametrize("a,b", [
+    pytest.param("/microliter", "/mm3", id="per-microlitre-is-per-mm3"),
+    pytest.param("cells/mcl", "cells/mm3", id="cells-per-mcl"),
+    pytest.param("/µL", "/mm³", id="micro-sign"),
+])
+def test_units_that_say_the_same(a, b):
+    from nlp.evaluate import norm_unit
+
+    assert norm_unit(a) == norm_unit(b)

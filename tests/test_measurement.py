@@ -198,6 +198,19 @@ def test_conditional_alternative_kept():
     assert found[2]["alternative_of"] == found[0]["id"] and found[3]["alternative_of"] == found[1]["id"]
 
 
+@pytest.mark.parametrize("item,negated", [
+    pytest.param("Hysterectomized without bilateral oophorectomy and with serum FSH levels >40 mIU/mL", [False],
+                 id="and-with-ends-without"),
+    pytest.param("no liver metastases but ALT > 5 x ULN", [False], id="but-ends-no"),
+    pytest.param("SGOT < 2.5 x ULN for patients without liver metastases OR SGOT < 5 x ULN for patients with "
+                 "liver metastases", [False, False], id="capital-OR-ends-without"),
+    pytest.param("No patients with ALT > 3 x ULN", [True], id="no-patients-with"),
+    pytest.param("No ALT or AST > 3 x ULN", [True, True], id="no-distributes-over-or"),
+])
+def test_negation_scope(item, negated):
+    assert [c["negated"] for c in measurements(item, section="Inclusion Criteria:")] == negated
+
+
 def test_negated_category():
     (c,) = measurements("No NYHA class III or IV heart failure", section="Inclusion Criteria:")
     assert c["negated"] is True and summary(c) == ("NYHA", 3, True, 4, True, None, None)
@@ -481,7 +494,7 @@ ISSUE_FORMS = [
     _row("Child-Pugh B/C", [("Child-Pugh", 2, True, 3, True, None, None)], "Child-Pugh B/C"),
     _row("Child-Pugh class A", [("Child-Pugh", 1, True, 1, True, None, None)]),
     _row("CTCAE grade ≥ 2", [("CTCAE_grade", 2, True, None, None, None, None)]),
-    _row("History of grade 3 or 4 infusion reaction", [("CTCAE_grade", 3, True, 4, True, None, None)], gap=True),
+    _row("History of grade 3 or 4 infusion reaction", [("CTCAE_grade", 3, True, 4, True, None, None)]),
 ]
 
 
@@ -586,9 +599,121 @@ CORPUS_FORMS = [
     _row("ASA 1-3", [("ASA", 1, True, 3, True, None, None)]),
     _row("ASA 3 or 4", [("ASA", 3, True, 4, True, None, None)]),
     _row("ASA class I-III", [("ASA", 1, True, 3, True, None, None)]),
-    _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)], gap=True),  # no digit: the item skips the pipeline
+    _row("ASA I-III", [("ASA", 1, True, 3, True, None, None)]),
     _row("expected lifespan of < 24 hours", [("life_expectancy", None, None, 24, False, "h", None)]),
     _row("Mini-Mental State Exam = 24.", [("MMSE", 24, True, 24, True, None, None)]),
+    # hard wraps that a "#"-break export left as runs of spaces
+    _row("poor diabetes control despite intensive insulin therapy (HbA1c >             8.0%).",
+         [("HbA1c", 8.0, False, None, None, "%", None)], "HbA1c >             8.0%"),
+    # ordered categories listed one by one
+    _row("Patients with ECOG performance status of 0, 1 or 2 and a life expectancy of at least 12 weeks",
+         [("ECOG", 0, True, 2, True, None, None), ("life_expectancy", 12, True, None, None, "wk", None)],
+         "ECOG performance status of 0, 1 or 2"),
+    _row("ECOG performance score (PS) of 0, 1, or 2", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("Performance status should be ECOG level 0, 1, or 2.", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("NYHA class I, II, or III heart failure", [("NYHA", 1, True, 3, True, None, None)]),
+    _row("ECOG performance status of 0, 1 or 3", [("ECOG", 0, True, 1, True, None, None)]),  # not a run: 0-1
+    # toxicity grades with a postfix comparator or a range
+    _row("Grade 2 or greater neuropathy", [("CTCAE_grade", 2, True, None, None, None, None)]),
+    _row("Prior toxicity must have resolved to grade 1 or less", [("CTCAE_grade", None, None, 1, True, None, None)]),
+    # names glued to their abbreviation, abbreviations between name and comparator
+    _row("AST(SGOT)/ALT(SGPT) =< 2.5 x institutional upper limit of normal",
+         [("AST", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 2.5, True, None, "ULN")]),
+    _row("Alanine Aminotransferase (ALT)/Aspartate Aminotransferase (AST) > 5 times the upper limit of normal",
+         [("ALT", 5, False, None, None, None, "ULN"), ("AST", 5, False, None, None, None, "ULN")]),
+    _row("Corrected QT interval (QTc) interval greater than 480 milliseconds",
+         [("QTc", 480, False, None, None, "ms", None)]),
+    _row("Antigen Neutrophil Count (ANC): ≥ 1000/uL", [("ANC", 1000, True, None, None, "/uL", None)],
+         "Neutrophil Count (ANC): ≥ 1000/uL"),
+    # a blood pressure side named after the unit; a variable joined by "and/or" ends the threshold before
+    _row("hypertension greater than or equal to 100 mmHg diastolic and/or greater than or equal to 160 mmHg systolic",
+         [("diastolic_bp", 100, True, None, None, "mmHg", None), ("systolic_bp", 160, True, None, None, "mmHg", None)]),
+    _row("blood pressure > 160 mmHg systolic or > 100 mmHg diastolic",
+         [("systolic_bp", 160, False, None, None, "mmHg", None), ("diastolic_bp", 100, False, None, None, "mmHg", None)]),
+    # multiples of the limit of normal said other ways
+    _row("LDH \\> 2.5X IULN", [("LDH", 2.5, False, None, None, None, "ULN")]),
+    _row("ALT less than twice normal", [("ALT", None, None, 2, False, None, "ULN")]),
+    _row("bilirubin less than twice the normal value", [("bilirubin", None, None, 2, False, None, "ULN")]),
+    # aliases and filler words
+    _row("Serum creatinine clearance greater than 50 cc/min",
+         [("creatinine_clearance", 50, False, None, None, "mL/min", None)]),
+    _row("T4 count >= 800 cells/mm3", [("CD4", 800, True, None, None, "/mm3", None)]),
+    _row("FEV(1) less than 0.8 liters", [("FEV1", None, None, 0.8, False, "L", None)]),
+    _row("FEV_1 at least 60% predicted", [("FEV1", 60, True, None, None, "%", "predicted")]),
+    _row("DLCO must not be less than 65% predicted.", [("DLCO", 65, True, None, None, "%", "predicted")]),
+    _row("any plasma HIV-1 RNA measurement >=50 c/mL", [("viral_load", 50, True, None, None, "{copies}/mL", None)]),
+    _row("Mini-Mental State Examination exam score < 24", [("MMSE", None, None, 24, False, None, None)]),
+    _row("Body mass index to be between 18 to 30 kg/m2", [("BMI", 18, True, 30, True, "kg/m2", None)]),
+    _row("Moderate to severe liver failure (Childs-Pugh Score > 10)",
+         [("Child-Pugh", 10, False, None, None, None, None)]),
+    # the scale named after the value
+    _row("dementia complex defined by a score of < 23 on the Mini-Mental State Exam.",
+         [("MMSE", None, None, 23, False, None, None)]),
+    _row("score 2 or higher on the modified Medical Research Council Dyspnea scale",
+         [("mMRC", 2, True, None, None, None, None)]),
+    # plausible in the canonical unit
+    _row("Weight < 800 g", [("weight", None, None, 800, False, "g", None)]),
+    # unit spellings
+    _row("body mass index <30kg.m2", [("BMI", None, None, 30, False, "kg/m2", None)]),
+    _row("Body mass index 18.5-29.9 kg∙m-2", [("BMI", 18.5, True, 29.9, True, "kg/m2", None)]),
+    _row("Body mass index (BMI) of 25-40 kilograms per square meter (kg/m²)",
+         [("BMI", 25, True, 40, True, "kg/m2", None)]),
+    _row("ANC > 1.5 * 109/L", [("ANC", 1.5, False, None, None, "10*9/L", None)]),
+    _row("Respiratory rate > 25 breaths/minute", [("respiratory_rate", 25, False, None, None, "/min", None)]),
+    _row("FSH levels greater than 10 mIU/mL", [("FSH", 10, False, None, None, "m[IU]/mL", None)]),
+    _row("TSH < 4 mU/L", [("TSH", None, None, 4, False, "m[IU]/L", None)]),
+    _row("TSH > 10 µIU/mL", [("TSH", 10, False, None, None, "u[IU]/mL", None)]),
+    # a colon or a bracket glued to the comparator; an ordinal sign for the degree sign
+    _row("BMI:<=35kg/m2", [("BMI", None, None, 35, True, "kg/m2", None)], "BMI:<=35kg/m2"),
+    _row("EASI score greater than or equal to (≥)16", [("EASI", 16, True, None, None, None, None)]),
+    _row("fever (\\> 38ºC), or infection within the last 2 weeks",
+         [("temperature", 38, False, None, None, "Cel", None)]),
+    # categories without a digit in the item; words between the scale and its class
+    _row("PAH classified as WHO FC I or symptomatic PAH classified as WHO FC II to IV",
+         [("WHO_FC", 1, True, 1, True, None, None), ("WHO_FC", 2, True, 4, True, None, None)]),
+    _row("American Society of Anesthesiologists (ASA) Physical Status classification 1-3",
+         [("ASA", 1, True, 3, True, None, None)]),
+    # gestational age stated after the value
+    _row(">37 weeks gestational age", [("gestational_age", 37, False, None, None, "wk", None)]),
+    _row("Infants born at less than 32 weeks of gestation",
+         [("gestational_age", None, None, 32, False, "wk", None)]),
+    _row("Gestation ≥ 37 weeks", [("gestational_age", 37, True, None, None, "wk", None)]),
+    # phrasings frequent in the registry (found mining the whole corpus for thresholds nothing covered)
+    _row("Creatine less than 2 times ULN Creatinine clearance at least 50 mL/min Other: No prior",
+         [("creatinine", None, None, 2, False, None, "ULN"),
+          ("creatinine_clearance", 50, True, None, None, "mL/min", None)]),
+    _row("No patients with baseline QTc prolongation (greater than 440 msec).",
+         [("QTc", 440, False, None, None, "ms", None)]),
+    _row("an ecog performance of <2", [("ECOG", None, None, 2, False, None, None)]),
+    _row("Absolute neutrophil count (ANC)≥1.5×109/L AND", [("ANC", 1.5, True, None, None, "10*9/L", None)]),
+    _row("Oxygen saturation that is < 95% at the screening", [("SpO2", None, None, 95, False, "%", None)]),
+    _row("Two CD4+ T cell counts less than 300/microliters within 3 months",
+         [("CD4", None, None, 300, False, "/uL", None)]),
+    _row("QTc(F) ≥450msec", [("QTcF", 450, True, None, None, "ms", None)]),
+    _row("Performance status (Karnofsky scale) must be greater than 30",
+         [("Karnofsky", 30, False, None, None, None, None)]),
+    _row("fever (Tmax > 100.4 F)", [("temperature", 100.4, False, None, None, "[degF]", None)]),
+    _row("sinus tachycardia greater than or equal to 100 beats/min",
+         [("heart_rate", 100, True, None, None, "/min", None)]),
+    _row("Clinically significant resting bradycardia (< 50 beats per minute)",
+         [("heart_rate", None, None, 50, False, "/min", None)]),
+    _row("serum creatine less than 2.0 mg/dl", [("creatinine", None, None, 2.0, False, "mg/dL", None)]),
+    # the value first: several variables after it, a unit written after the cells counted
+    _row("Liver dysfunction (>3x ULN SGOT / SGPT)",
+         [("AST", 3, False, None, None, None, "ULN"), ("ALT", 3, False, None, None, None, "ULN")]),
+    _row("less than 1500 neutrophils/mm3", [("ANC", None, None, 1500, False, "/mm3", None)]),
+    _row("> 500 CD4 cells/µL", [("CD4", 500, False, None, None, "/uL", None)]),
+    # a lymphocyte count per volume is the absolute lymphocyte count (one catalogue entry, not two)
+    _row("less than 400 lymphocytes/mm3", [("ALC", None, None, 400, False, "/mm3", None)]),
+    _row("Lymphocyte count >= 0.5 x 10^9/L", [("ALC", 0.5, True, None, None, "10*9/L", None)]),
+    # a range stated after "within the range": bounds, not the normal range
+    _row("Body mass index (BMI) within the range 18 and 30 kg/m2", [("BMI", 18, True, 30, True, "kg/m2", None)]),
+    _row("Loss of no more than 10% of body weight over a 4 month period",
+         [("weight_loss", None, None, 10, True, "%", None)]),
+    # the upper limit named other ways
+    _row("total bilirubin < 1.5 X maximum normal value", [("bilirubin", None, None, 1.5, False, None, "ULN")]),
+    _row("AST or ALT more than twice the highest reference value",
+         [("AST", 2, False, None, None, None, "ULN"), ("ALT", 2, False, None, None, None, "ULN")]),
 ]
 
 
@@ -604,6 +729,17 @@ def test_corpus_forms(item, expected, evidence):
     pytest.param("fever for more than 3 days", id="a-duration-is-not-a-temperature"),
     pytest.param("low dose ASA (≤ 100 mg/day)", id="aspirin-dose-is-not-an-ASA-class"),
     pytest.param("ASA 325 mg daily", id="aspirin-strength"),
+    pytest.param("more than 3 days fever", id="a-duration-before-the-variable"),
+    pytest.param("stable for at least 1 month before enrollment without evidence of QTc prolongation",
+                 id="a-duration-is-not-a-QTc"),
+    pytest.param("fibrinolytic therapy less than 48 h before randomization known platelet count decline",
+                 id="a-duration-is-not-a-platelet-count"),
+    pytest.param("WHO grade 3-4 glioma", id="tumour-grade"),
+    pytest.param("GOLD grade 2-3 COPD", id="grade-of-another-scale"),
+    pytest.param("Kellgren-Lawrence grade 1-4 knee osteoarthritis", id="radiographic-grade"),
+    pytest.param("Grade 1-3A follicular lymphoma", id="lymphoma-grade"),
+    pytest.param("Liver disease (stage > 2) Alanine Aminotransferase raised",
+                 id="a-bracket-closes-the-value"),
 ])
 def test_corpus_false_alarms(item):
     assert measurements(item) == []

@@ -185,7 +185,8 @@ LISTS = [
     ("Ongoing or previous anti-tumor therapies within 4 weeks prior to the first dose of study drug",
      ["Ongoing or previous anti-tumor therapies"]),
     ("Active hepatitis B or C infection within 6 months before screening", ["hepatitis B or C infection"]),
-    ("Grade 3 or 4 bleeding within 4 weeks prior to randomization", ["Grade 3 or 4 bleeding"]),
+    # the grade is a threshold of its own (CTCAE grade); the event is what it grades
+    ("Grade 3 or 4 bleeding within 4 weeks prior to randomization", ["bleeding"]),
     ("One or more relapses in the 2 years preceding randomization", ["One or more relapses"]),
     ("Diarrhea defined as two or more stools/day for at least 14 days", ["Diarrhea defined as two or more stools/day"]),
     ("Willingness, and physician agreement, to discontinue CNS medications/NSAIDs/analgesics for 1 week prior to "
