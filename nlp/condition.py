@@ -76,6 +76,29 @@ def ancestors() -> dict[str, frozenset[str]]:
     return out
 
 
+def _phrase_set(phrases: list[str]) -> tuple[frozenset, int]:
+    words = {tuple(p.lower().split()) for p in phrases}
+    return frozenset(words), max(len(w) for w in words)
+
+
+_TAIL_WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*")
+
+
+def _ends_with(text: str, phrases: tuple[frozenset, int]) -> int | None:
+    """Where a phrase of ``phrases`` ends ``text`` (spaces and commas after it allowed), else None."""
+    table, longest = phrases
+    offset = max(0, len(text) - 80)
+    window = text[offset:]
+    tail = list(_TAIL_WORD.finditer(window))[-longest:]
+    if not tail or window[tail[-1].end():].strip(" ,\t\n"):
+        return None
+    words = [m.group().lower() for m in tail]
+    for k in range(len(words), 0, -1):
+        if tuple(words[-k:]) in table:
+            return offset + tail[-k].start()
+    return None
+
+
 @lru_cache(maxsize=1)
 def _settings() -> dict:
     with resources.patterns_path("condition.json").open(encoding="utf-8") as fh:
@@ -87,14 +110,16 @@ def _settings() -> dict:
 
     return {
         # a history cue ending where a modifier walk stands ("history of", "previous or current")
-        "cue_end": re.compile(r"\b" + words("history_cues").pattern + r"$", re.IGNORECASE),
-        "not_own": re.compile(r"\b" + words("not_own_before").pattern + r"\s*$", re.IGNORECASE),
-        "not_own_after": re.compile(r"^\s*" + words("not_own_after").pattern + r"\b", re.IGNORECASE),
+        "not_own_after": re.compile(r"\s*" + words("not_own_after").pattern + r"\b", re.IGNORECASE),
         "qualifiers": {q.lower(): q for q in data["qualifiers"]},
         "after": [re.compile(r"[\s,]*(?:" + a + r")", re.IGNORECASE) for a in data["qualifiers_after"][:-1]],
         "after_to": re.compile(r"[\s,]*(?:" + data["qualifiers_after"][-1] + r")", re.IGNORECASE),
         "fillers": {q.lower() for q in data["fillers"]},
-        "family": re.compile(r"\b" + words("family").pattern + r"\b", re.IGNORECASE),
+        # the same phrases as word tuples, for a suffix lookup instead of a scan
+        "cue_words": _phrase_set(data["history_cues"]),
+        "not_own_words": _phrase_set(data["not_own_before"]),
+        "family_words": frozenset(w.lower() for f in data["family"] for w in [f] if " " not in f),
+        "family_phrases": [f.lower() for f in data["family"] if " " in f],
         "negative_after": re.compile(r"[\s(,:]*" + data["negative_after"], re.IGNORECASE),
         "negative_before": re.compile(data["negative_before"], re.IGNORECASE),
         "permitted": re.compile(data["permitted_after"], re.IGNORECASE),
@@ -153,58 +178,59 @@ _WORD = re.compile(r"(?:[^\W_]|')+(?:-(?:[^\W_]|')+)*")
 
 
 @lru_cache(maxsize=1)
-def _ngrams() -> tuple[dict, dict, dict]:
-    """Aliases by their words (lower case) and abbreviations by theirs (as written), and per first word the
-    longest alias it starts."""
+def _ngrams() -> tuple[dict, dict, frozenset, frozenset]:
+    """Aliases by their words (lower case) and abbreviations by theirs (as written), and every proper
+    prefix of each, so a scan stops as soon as no alias can go on."""
     lower: dict[tuple[str, ...], str] = {}
     abbr: dict[tuple[str, ...], str] = {}
-    longest: dict[str, int] = {}
     for c in conditions().values():
         for a in c.aliases:
             key = tuple(w.lower() for w in _WORD.findall(a))
             if key:
                 lower.setdefault(key, c.id)
-                longest[key[0]] = max(longest.get(key[0], 0), len(key))
         for a in c.abbreviations:
             key = tuple(_WORD.findall(a))
             if key:
                 abbr.setdefault(key, c.id)
-                longest[key[0]] = max(longest.get(key[0], 0), len(key))
-    return lower, abbr, longest
+    lower_prefixes = frozenset(k[:n] for k in lower for n in range(1, len(k) + 1))
+    abbr_prefixes = frozenset(k[:n] for k in abbr for n in range(1, len(k) + 1))
+    return lower, abbr, lower_prefixes, abbr_prefixes
 
 
 def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
     """Every lexicon mention in ``text``, (start, end, concept id, rule id): the longest alias (any case) or
-    abbreviation (as written) starting at each word, left to right, not overlapping.
+    abbreviation (as written) starting at each word, left to right, not overlapping; an alias's words
+    stand together, with nothing but spaces between.
 
     >>> [(text[s:e], cid) for text in ["Prior MI or congestive heart failure"] for s, e, cid, _ in lexicon_mentions(text)]
     [('MI', 'myocardial_infarction'), ('congestive heart failure', 'heart_failure')]
     """
-    lower, abbr, longest = _ngrams()
-    words = list(_WORD.finditer(text))
+    lower, abbr, lower_prefixes, abbr_prefixes = _ngrams()
+    matches = list(_WORD.finditer(text))
+    raw = [m.group() for m in matches]
+    low = [w.lower() for w in raw]
     out = []
-    i = 0
-    while i < len(words):
-        first = words[i].group()
-        span = max(longest.get(first.lower(), 0), longest.get(first, 0))
+    i, n_words = 0, len(matches)
+    while i < n_words:
         hit = None
-        for n in range(min(span, len(words) - i), 0, -1):
-            chunk = words[i:i + n]
-            if any(text[x.end():y.start()].strip() for x, y in zip(chunk, chunk[1:])):
-                continue  # an alias's words stand together, with nothing but spaces between
-            raw = tuple(w.group() for w in chunk)
-            cid = abbr.get(raw)
-            if cid is not None:
-                hit = (n, cid, "condition.abbreviation")
-                break
-            cid = lower.get(tuple(w.lower() for w in raw))
-            if cid is not None:
-                hit = (n, cid, "condition.lexicon")
-                break
+        for words, table, prefixes, rule in ((raw, abbr, abbr_prefixes, "condition.abbreviation"),
+                                             (low, lower, lower_prefixes, "condition.lexicon")):
+            j = i
+            key: tuple[str, ...] = ()
+            while j < n_words:
+                if j > i and text[matches[j - 1].end():matches[j].start()].strip():
+                    break
+                key = key + (words[j],)
+                if key not in prefixes:
+                    break
+                cid = table.get(key)
+                if cid is not None and (hit is None or j + 1 > hit[0]):
+                    hit = (j + 1, cid, rule)
+                j += 1
         if hit:
-            n, cid, rule = hit
-            out.append((words[i].start(), words[i + n - 1].end(), cid, rule))
-            i += n
+            end, cid, rule = hit
+            out.append((matches[i].start(), matches[end - 1].end(), cid, rule))
+            i = end
         else:
             i += 1
     return out
@@ -288,6 +314,12 @@ def _strip_modifiers(before: str) -> str:
             return before
 
 
+def _about_relatives(text: str, s: dict) -> bool:
+    low = text.lower()
+    return bool(s["family_words"].intersection(re.findall(r"[a-z]+(?:-[a-z]+)*", low))) or \
+        any(p in low for p in s["family_phrases"])
+
+
 def _clause_end(text: str, pos: int) -> int:
     m = _CLAUSE.search(text, pos)
     return m.start() if m else len(text)
@@ -322,10 +354,10 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
         w = words[i]
         if text[w.end():pos].strip(" ,\t\n"):
             break  # a bracket, a number, a colon: the modifiers end
-        cue = s["cue_end"].search(text, max(floor, w.end() - 40), w.end())
-        if cue:
+        at = _ends_with(text[max(floor, w.end() - 80):w.end()], s["cue_words"])
+        if at is not None:
             qualifiers.reverse()
-            return cue.start(), qualifiers, True
+            return max(floor, w.end() - 80) + at, qualifiers, True
         prev = words[i - 1] if i else None
         pair = f"{prev.group()} {w.group()}".lower() if prev and not text[prev.end():w.start()].strip() else ""
         if pair in s["qualifiers"]:
@@ -394,8 +426,8 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         # "family history of (early) coronary artery disease", "at high risk of recurrent stroke": the words
         # that make it someone else's, or not a condition, may stand before its modifiers
         core = _strip_modifiers(before)
-        if s["not_own"].search(core[-60:]) or s["not_own_after"].search(text[end:end + 40]) or \
-                s["family"].search(before[-80:]):
+        if _ends_with(core, s["not_own_words"]) is not None or s["not_own_after"].match(text, end) or \
+                _about_relatives(before[-80:], s):
             continue
         clause_rest = text[end:_clause_end(text, end)]
         if s["permitted"].search(clause_rest):
