@@ -314,6 +314,13 @@ def _strip_modifiers(before: str) -> str:
             return before
 
 
+_WHO_WITH = re.compile(r"^\W*(?:patients|subjects|participants|individuals|those|persons|people|women|men|"
+                       r"females|males)\s+(?:who\s+(?:have|had)\s+|with\s+)(?:an?\s+|known\s+|documented\s+|"
+                       r"(?:a\s+)?history\s+of\s+)*$", re.IGNORECASE)
+_MUST = re.compile(r"\b(?:must|should|need\s+to|needs\s+to|are\s+required\s+to|is\s+required\s+to|"
+                   r"will\s+(?:need|be\s+required)\s+to|have\s+to)\b", re.IGNORECASE)
+
+
 def _about_relatives(text: str, s: dict) -> bool:
     low = text.lower()
     return bool(s["family_words"].intersection(re.findall(r"[a-z]+(?:-[a-z]+)*", low))) or \
@@ -432,6 +439,12 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         clause_rest = text[end:_clause_end(text, end)]
         if s["permitted"].search(clause_rest):
             continue  # "Brain metastases allowed": permitted, not required
+        # "Patients with HIV must have CD4 > 200 cells/mm3": the diagnosis is whom the threshold binds
+        later = [f for f in found if f["kind"] == "measurement" and f["start"] >= end]
+        if later and _WHO_WITH.search(before) and _MUST.search(text, end, min(f["start"] for f in later)):
+            for f in later:
+                f.setdefault("condition", text[start:end])
+            continue
         # a threshold that defines it: "Thrombocytopenia (platelets < 100,000/mm3)", "Renal failure
         # (creatinine > 2.5 mg/dl)": the threshold is the criterion
         if any(f["kind"] == "measurement" and end <= f["start"] <= end + 4 and

@@ -58,6 +58,10 @@ CASES = [
     ("Exclusion Criteria:\n- Thrombocytopenia (platelets < 100,000/mm3)", []),
     ("Inclusion Criteria:\n- Patients previously treated for hepatitis C", [("inclusion", "hepatitis_c", True, (), False)]),
     ("Exclusion Criteria:\n- Guillain-Barré syndrome", [("exclusion", "guillain_barre_syndrome", False, (), False)]),
+    # a diagnosis that says whom a threshold binds is the threshold's condition, not a requirement
+    ("Inclusion Criteria:\n- Patients with HIV must have CD4 count > 200 cells/mm3", []),
+    ("Inclusion Criteria:\n- Patients with rheumatoid arthritis must have failed methotrexate",
+     [("inclusion", "rheumatoid_arthritis", False, (), False)]),
     # the diagnoses an exception names are the exception's
     ("Exclusion Criteria:\n- Malignancy (exceptions are squamous and basal cell carcinomas of the skin and carcinoma "
      "in situ of the cervix)", [("exclusion", "malignancy", False, (), False)]),
@@ -201,8 +205,14 @@ def test_settings_file_is_documented():
     assert {"history_cues", "not_own_before", "not_own_after", "qualifiers", "qualifiers_after", "fillers"} <= set(data)
 
 
+def test_a_diagnosis_that_says_whom_a_threshold_binds_is_its_condition():
+    (c,) = extract("Inclusion Criteria:\n- Patients with HIV must have CD4 count > 200 cells/mm3")["constraints"]
+    assert c["kind"] == "measurement" and c["condition"] == "HIV"
+
+
 SCREENING = [
     # (criteria, patient's conditions and pregnancy, expected verdict)
+    ("Inclusion Criteria:\n- Patients with HIV must have CD4 count > 200 cells/mm3", {}, "eligible"),
     ("Exclusion Criteria:\n- Pregnant women and patients with epilepsy", {"pregnant": True}, "ineligible"),
     ("Exclusion Criteria:\n- Thrombocytopenia (platelets < 100,000/mm3)",
      {"measurements": [{"variable": "platelets", "value": 80000, "unit": "/mm3", "date": "2025-02-20"}]}, "ineligible"),
