@@ -136,7 +136,7 @@ def concept_ids(text: str) -> set[str]:
     if _NOT_THE_PATIENTS.search(text):
         return set()  # "family history of breast cancer", "screening for hepatitis B" name no condition of theirs
     idx = _alias_index()
-    low = " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")))
+    low = _key(text)
     found = set(idx["lower"].get(low, ()))
     if not found:
         padded = f" {low} "
@@ -159,13 +159,18 @@ def code_concepts(system: str, code: str) -> set[str]:
     return hits | {a for cid in hits for a in anc.get(cid, ())}
 
 
+def _key(words: str) -> str:
+    """A name as the alias index compares it: lower case, hyphens as spaces, punctuation dropped."""
+    return " ".join(re.findall(r"[a-z0-9']+", words.lower().replace("-", " ")))
+
+
 @lru_cache(maxsize=1)
 def _alias_index() -> dict:
     lower: dict[str, list[str]] = {}
     abbr: dict[str, list[str]] = {}
     for c in conditions().values():
         for a in c.aliases:
-            key = " ".join(re.findall(r"[a-z0-9']+", a.lower().replace("-", " ")))
+            key = _key(a)
             if c.id not in lower.setdefault(key, []):
                 lower[key].append(c.id)
         for a in c.abbreviations:
@@ -253,10 +258,6 @@ _BEFORE_JOIN = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z][A-Za-z-]*)" + _JOIN + r"$
 _AFTER_JOIN = re.compile(_JOIN + r"([A-Za-z0-9][A-Za-z0-9-]*)(?![A-Za-z0-9])")
 
 
-def _key(words: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", words.lower().replace("-", " ")))
-
-
 def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str, int, int]]:
     """Concepts written with a shared word left out: "cardiac or pulmonary disease" (cardiac disease),
     "hepatitis B or C" (hepatitis C). A word joined by "or", "and", "/" or a comma to a mention of two or more
@@ -275,11 +276,11 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
             m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos)
             if not m or any(a < m.end(1) and m.start(1) < b for a, b in taken):
                 break
-            for cid in idx.get(_key(f"{m.group(1)} {head}"), ()):
-                out.append((m.start(1), m.end(1), cid, "condition.elliptic", m.start(1), end))
-            pos = m.start(1)
-            if not idx.get(_key(f"{m.group(1)} {head}")):
+            ids = idx.get(_key(f"{m.group(1)} {head}"), ())
+            if not ids:
                 break
+            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", m.start(1), end) for cid in ids)
+            pos = m.start(1)
         pos = end
         while True:  # "hepatitis B or C"
             m = _AFTER_JOIN.match(text, pos)
