@@ -183,9 +183,10 @@ _WORD = re.compile(r"(?:[^\W_]|')+(?:-(?:[^\W_]|')+)*")
 
 
 @lru_cache(maxsize=1)
-def _ngrams() -> tuple[dict, dict, frozenset, frozenset]:
-    """Aliases by their words (lower case) and abbreviations by theirs (as written), and every proper
-    prefix of each, so a scan stops as soon as no alias can go on."""
+def _ngrams() -> tuple[dict, dict, frozenset, frozenset, frozenset, frozenset]:
+    """Aliases by their words (lower case) and abbreviations by theirs (as written), every proper prefix of
+    each, so a scan stops as soon as no alias can go on, and the words an alias or abbreviation can start
+    with, so most words are passed over with one set lookup."""
     lower: dict[tuple[str, ...], str] = {}
     abbr: dict[tuple[str, ...], str] = {}
     for c in conditions().values():
@@ -199,7 +200,8 @@ def _ngrams() -> tuple[dict, dict, frozenset, frozenset]:
                 abbr.setdefault(key, c.id)
     lower_prefixes = frozenset(k[:n] for k in lower for n in range(1, len(k) + 1))
     abbr_prefixes = frozenset(k[:n] for k in abbr for n in range(1, len(k) + 1))
-    return lower, abbr, lower_prefixes, abbr_prefixes
+    return (lower, abbr, lower_prefixes, abbr_prefixes, frozenset(k[0] for k in lower),
+            frozenset(k[0] for k in abbr))
 
 
 def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
@@ -210,22 +212,28 @@ def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
     >>> [(text[s:e], cid) for text in ["Prior MI or congestive heart failure"] for s, e, cid, _ in lexicon_mentions(text)]
     [('MI', 'myocardial_infarction'), ('congestive heart failure', 'heart_failure')]
     """
-    lower, abbr, lower_prefixes, abbr_prefixes = _ngrams()
+    lower, abbr, lower_prefixes, abbr_prefixes, lower_first, abbr_first = _ngrams()
     matches = list(_WORD.finditer(text))
-    raw = [m.group() for m in matches]
-    low = [w.lower() for w in raw]
     out = []
     i, n_words = 0, len(matches)
     while i < n_words:
+        word = matches[i].group()
+        as_abbr, as_alias = word in abbr_first, word.lower() in lower_first
+        if not (as_abbr or as_alias):
+            i += 1
+            continue
         hit = None
-        for words, table, prefixes, rule in ((raw, abbr, abbr_prefixes, "condition.abbreviation"),
-                                             (low, lower, lower_prefixes, "condition.lexicon")):
+        for on, lowered, table, prefixes, rule in ((as_abbr, False, abbr, abbr_prefixes, "condition.abbreviation"),
+                                                   (as_alias, True, lower, lower_prefixes, "condition.lexicon")):
+            if not on:
+                continue
             j = i
             key: tuple[str, ...] = ()
             while j < n_words:
                 if j > i and text[matches[j - 1].end():matches[j].start()].strip():
                     break
-                key = key + (words[j],)
+                w = matches[j].group()
+                key = key + (w.lower() if lowered else w,)
                 if key not in prefixes:
                     break
                 cid = table.get(key)

@@ -30,6 +30,7 @@ from spacy.tokens import Span
 from .bounds import OPS, interval
 from .context import comparator_start, negated_before
 from .drugs import Drug, drugs
+from .extensions import doc_text
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
 from .units import postfix_comparator_at
@@ -181,7 +182,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     """The dose constraints a match states, as plain dicts (the main one, and an alternative written in
     parentheses); ``None`` if it is not a dose."""
     doc = span.doc
-    text = doc.text
+    text = doc_text(doc)
     norms = lexicon_norms()
     atoms = _atoms(span)
     drug_atoms = [a for a in atoms if a.label_ == "DRUG"]

@@ -21,3 +21,12 @@ def _found(doc: Doc) -> list:
     if found is None:
         found = doc.user_data[("eligex", "found")] = []
     return found
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, read once per doc: spaCy joins every token's text each time ``doc.text`` is read, and the
+    components read it for every match."""
+    text = doc.user_data.get(("eligex", "text"))
+    if text is None:
+        text = doc.user_data[("eligex", "text")] = doc.text
+    return text

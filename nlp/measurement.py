@@ -18,6 +18,7 @@ from spacy.tokens import Span
 
 from .bounds import OPS, interval
 from .context import comparator_start, negated_before
+from .extensions import doc_text
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
 from .units import conversion_factor, method_at, postfix_comparator_at, reference_at, unit_at
@@ -165,7 +166,7 @@ def _in_parentheses(atom: Span) -> bool:
 def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     """The measurement constraints a match states (one per variable), as plain dicts; ``[]`` if none."""
     doc = span.doc
-    text = doc.text
+    text = doc_text(doc)
     if rule.id == "meas.value_first" and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
     if _dangling_variable(span):
@@ -376,7 +377,7 @@ def _previous_unit(span: Span) -> dict | None:
     doc = span.doc
     for t in reversed(doc[max(0, span.start - 12):span.start]):
         if t.like_num:
-            return unit_at(doc.text, t.idx + len(t.text))
+            return unit_at(doc_text(doc), t.idx + len(t.text))
         if t.text in ".;:":
             return None
     return None
@@ -509,7 +510,7 @@ def _other_grading(span: Span) -> bool:
         if prev.ent_type_ == "VAR" or (prev.text[:1].isupper() and prev.text[-1:].isalpha()
                                        and prev.lower_ not in _BEFORE_TOXICITY_GRADE):
             return True
-    after = doc.text[span.end_char:span.end_char + 40]
+    after = doc_text(doc)[span.end_char:span.end_char + 40]
     return bool(re.match(r"[\s(]*(?:[A-Za-z-]+\s+){0,2}?" + _NOT_TOXICITY.pattern, after, re.IGNORECASE)) or \
         bool(re.match(r"[A-Ca-c]\b", after))
 
@@ -596,7 +597,7 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
     """"NYHA class III and class IV" → 3..4 labelled III..IV; "Child-Pugh B/C (7-12 points)" → 7..12 points
     labelled B..C."""
     doc = span.doc
-    text = doc.text
+    text = doc_text(doc)
     out = []
     for vid, atom in var_ids:
         var = variables().get(vid)

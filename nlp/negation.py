@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import resources
+from .extensions import doc_text
 from .logic import subject
 
 NEGATION_KEY = "eligex_negex"
@@ -60,7 +61,7 @@ def negation_possible(text: str) -> bool:
 
 
 def _subject(doc: Doc, found: dict) -> Span | None:
-    start, end = subject(doc.text, found)
+    start, end = subject(doc_text(doc), found)
     return doc.char_span(start, end, alignment_mode="expand")
 
 
@@ -77,7 +78,7 @@ class NegationComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _triggers().search(doc.text):
+        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _triggers().search(doc_text(doc)):
             return doc
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])

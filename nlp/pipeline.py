@@ -29,7 +29,7 @@ from . import pregnancy as pregnancy_rules
 from . import sex as sex_rules
 from . import window as window_rules
 from .drugs import drugs
-from .extensions import register_extensions
+from .extensions import doc_text, register_extensions
 from .numbers import parse_number
 from .rules import lexicon, matcher_rules
 from .tokenizer import make_tokenizer
@@ -191,18 +191,18 @@ class WindowComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        may_require = contraception_rules.may_require(doc.text)
-        if not (may_require or window_rules.may_hold_window(doc.text)):
+        may_require = contraception_rules.may_require(doc_text(doc))
+        if not (may_require or window_rules.may_hold_window(doc_text(doc))):
             return doc
         context = doc._.eligex_context or {}
-        contra = contraception_rules.find(doc.text) if may_require else []
+        contra = contraception_rules.find(doc_text(doc)) if may_require else []
         found.extend(contra)
         # an age or a threshold ("life expectancy of at least 3 months") is not a window
         skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose", "contraception")]
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
         spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
-        for w in window_rules.find(doc.text, skip=skip, attach=spans):
+        for w in window_rules.find(doc_text(doc), skip=skip, attach=spans):
             later = [f for f in owners if f["kind"] == "measurement" and "window" not in f
                      and f["start"] >= w["phrase"].end] if "attached" not in w and window_rules.lab_window(w) else []
             if "attached" in w:
@@ -225,11 +225,11 @@ class WindowComponent:
                 if heading:
                     w["event"] = {"type": window_rules.event_type(heading), "text": heading}
                     found.append(w)
-                elif window_rules.introduces_list(doc.text, w):
+                elif window_rules.introduces_list(doc_text(doc), w):
                     found.append(w)  # "Excluded within 30 days of study entry:": the window of the items after it
         for owner in owners:
             if "window" not in owner:
-                phrase = window_rules.anchor_only(doc.text, owner["end"])
+                phrase = window_rules.anchor_only(doc_text(doc), owner["end"])
                 if phrase is not None:
                     owner["window"] = phrase
         # found dicts stay plain data (workers and the item cache copy them): phrases become dicts
@@ -253,9 +253,9 @@ class ConditionComponent:
         condition_rules.conditions()
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = condition_rules.lexicon_mentions(doc.text)
+        mentions = condition_rules.lexicon_mentions(doc_text(doc))
         if mentions:
-            doc._.eligex_found.extend(condition_rules.find(doc.text, mentions, doc._.eligex_found))
+            doc._.eligex_found.extend(condition_rules.find(doc_text(doc), mentions, doc._.eligex_found))
         return doc
 
 
