@@ -145,9 +145,32 @@ def field_value(c: dict, name: str) -> Any:
     return c.get(name)
 
 
+@lru_cache(maxsize=1)
+def _variable_names() -> dict[str, frozenset[str]]:
+    """Each catalogue variable (normalised id) → the names that denote it at the gold's level of detail: its
+    id and aliases, and those of the broader analyte it is a specimen or assay of (``broader``: fasting
+    glucose is glucose, hs-CRP is CRP)."""
+    from .measurement import variables
+
+    catalogue = variables()
+
+    def names(vid: str, seen: frozenset = frozenset()) -> set[str]:
+        v = catalogue.get(vid)
+        if v is None or vid in seen:
+            return set()
+        out = {norm_name(v.id)} | {norm_name(a) for a in v.aliases}
+        return out | (names(v.broader, seen | {vid}) if v.broader else set())
+
+    return {norm_name(vid): frozenset(names(vid)) for vid in catalogue}
+
+
 def _same(name: str, gold: Any, system: Any) -> bool:
     if name == "values":  # value-only comparison for corpora without inclusive flags
         return set(gold or ()) == set(system or ())
+    if name == "variable" and gold != system and isinstance(system, str):
+        # the gold names the variable as the text does ("IGA", "glucose" for fasting plasma glucose), the
+        # system by its catalogue id: they agree when the gold's name is one of the id's names
+        return gold in _variable_names().get(system, ())
     return gold == system
 
 
@@ -166,7 +189,7 @@ def match(gold: list[dict], system: list[dict]) -> list[tuple[dict, dict]]:
             ov = _overlap(g["evidence"], s["evidence"])
             if ov > 0:
                 same_bounds = all(field_value(g, b) == field_value(s, b) for b in ("lower", "upper"))
-                candidates.append((variable_of(g) == variable_of(s), same_bounds, ov, -gi, -si, gi, si))
+                candidates.append((_same("variable", variable_of(g), variable_of(s)), same_bounds, ov, -gi, -si, gi, si))
     candidates.sort(reverse=True)
     used_g, used_s, pairs = set(), set(), []
     for *_, gi, si in candidates:

@@ -40,6 +40,7 @@ class Variable:
     expands: list | None = None  # a group name that states each member ("transaminases" → ALT, AST)
     molar_mass: float | None = None  # g/mol: mass and substance concentrations convert ("mg/dL" ↔ "umol/L")
     valence: int | None = None  # charge of an ion: milliequivalents convert to millimoles
+    broader: str | None = None  # the analyte this is a specimen or assay of (fasting glucose → glucose)
 
 
 @lru_cache(maxsize=1)

@@ -124,6 +124,14 @@ def test_valence_converts_milliequivalents(var):
     assert conversion_factor("mEq/L", "mmol/L", var.molar_mass, var.valence) == pytest.approx(1 / var.valence)
 
 
+@pytest.mark.parametrize("var", _variables_with("broader"), ids=lambda v: v.id)
+def test_broader_names_another_variable_of_the_same_unit_kind(var):
+    from nlp.measurement import variables
+
+    broader = variables().get(var.broader)
+    assert broader is not None and broader.id != var.id and broader.kind == var.kind
+
+
 # --- windows, contraception, negation (patterns/windows.json, contraception.json, negation.json) -------------
 
 def _json(name):
