@@ -157,10 +157,27 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             governing = None
         elif after is not None and item.text.rstrip().endswith(":"):
             after = governing = None  # a new heading at the same level ends the list
+        doses = [f for f in found if f["kind"] == "dose" and f.get("window") is None] if governing else []
         if governing is not None and governing.get("lab"):
             for f in found:
                 if f["kind"] == "measurement" and f.get("window") is None:
                     f["list_window"] = governing["window"]
+        elif governing is not None and doses and not any(f["kind"] in _OWN_WINDOW for f in found):
+            # "Within 48 hours prior to the first dose:" / "prednisone or methylprednisolone > 20 mg/day": the
+            # dose limits take the heading's window
+            for f in doses:
+                f["list_window"] = governing["window"]
+        elif governing is not None and any(f["kind"] == "window" for f in found):
+            # "Within 4 weeks prior to the first dose:" / "rifampin within the past 28 days": the past of the
+            # item's own window is the heading's anchor
+            head = governing["window"]
+            for f in found:
+                w = (f.get("phrase") or {}).get("window") if f["kind"] == "window" else None
+                if w and w["anchor"] == "unspecified" and not w.get("anchor_text") and \
+                        w["direction"] == head["direction"] and head["anchor"] != "unspecified":
+                    w["anchor"] = head["anchor"]
+                    if head.get("anchor_text"):
+                        w["anchor_text"] = head["anchor_text"]
         elif governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
             item_mapped = item_mapped or mapped.sub(item.start, item.end)
             found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],

@@ -329,12 +329,25 @@ class _Builder:
         if top is not None and self.text[top["start"]:top["end"]].rstrip().endswith(":") and indent <= top["indent"] + 8:
             parent = top
             eff_indent = top["indent"] + 1
+        elif self._next_under_plain_heading(top, indent, stripped):
+            # "Within 4 weeks prior to the first dose:" / "JAK inhibitors;" / "rifampin ...": the lines after the
+            # first one of an unmarked list under an unmarked "...:" line stay under it, up to a blank line or
+            # the next "...:" line
+            self.stack.pop()
+            parent, eff_indent = top["parent"], top["indent"]
         else:
             while self.stack and self.stack[-1]["indent"] >= indent:
                 self.stack.pop()
             if self.stack and indent > self.stack[-1]["indent"] and self.last_blank and self.stack[-1]["marker"]:
                 parent = self.stack[-1]
         self._open(start, end, eff_indent, None, parent, text_col=indent)
+
+    def _next_under_plain_heading(self, top: dict | None, indent: int, stripped: str) -> bool:
+        if top is None or self.last_blank or stripped.endswith(":") or top["marker"] is not None:
+            return False
+        head = top["parent"]
+        return head is not None and head["marker"] is None and head["text_col"] == top["text_col"] == indent \
+            and self.text[head["start"]:head["end"]].rstrip().endswith(":")
 
     def marked(self, start: int, end: int, indent: int, marker: str) -> None:
         mtype = _marker_type(marker)

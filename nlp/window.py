@@ -175,6 +175,15 @@ def _value(text: str) -> float | None:
     return parse_number(text)
 
 
+_PRODUCT_NOUN = (r"(?:drugs?|treatments?|interventions?|medications?|medicines?|therap(?:y|ies)|products?|vaccines?|"
+                 r"agents?|regimens?)")
+_DOSE_WORD = re.compile(r"(?:dose|dosing|administration|infusion|injection)$", re.IGNORECASE)
+_OF_PRODUCT = re.compile(rf"\s+of\s+(?:the\s+|any\s+)?(?:(?:study|investigational|trial|protocol)[ \t]+)?"
+                         rf"{_PRODUCT_NOUN}(?:[ \t]+(?:treatment|administration|therapy))?(?![\w-])", re.IGNORECASE)
+_PRODUCT = re.compile(rf"[ \t]+{_PRODUCT_NOUN}(?:[ \t]+(?:treatment|administration|therapy))?(?![\w-])",
+                      re.IGNORECASE)
+
+
 def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | None, int]:
     """(anchor, anchor text, end) for the anchor written at ``pos`` after "prior to", "after", ...."""
     m = g["anchor_re"].match(text, pos)
@@ -196,7 +205,20 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
         if kind != "after" and anchor in ("last_dose", "study_end") and \
                 not re.search(r"last|final|end|complet|discontinu|stop|exit|leav", m.group("a"), re.I):
             anchor = {"last_dose": "treatment_start", "study_end": "study_entry"}[anchor]
-        return anchor, m.group("a"), m.end()
+        end = m.end()
+        # "the first dose of study intervention", "the last administration of the investigational product":
+        # the product named after a dose is part of the anchor, not an event
+        if anchor in ("treatment_start", "last_dose") and _DOSE_WORD.search(m.group("a")):
+            more = _OF_PRODUCT.match(text, end)
+            end = more.end() if more else end
+        # "the start of the study drug treatment", "the end of the study treatment": the study's product, not
+        # the study, is the anchor
+        elif anchor in ("study_entry", "study_end") and re.search(r"(?:study|trial)$", m.group("a"), re.I):
+            more = _PRODUCT.match(text, end)
+            if more:
+                ended = re.search(r"last|final|end|complet|discontinu|stop", m.group("a"), re.I)
+                anchor, end = ("last_dose" if ended else "treatment_start"), more.end()
+        return anchor, text[pos:end] if end != m.end() else m.group("a"), end
     # "starting ibrutinib", "the start of Cycle 1 Day 1", "initiating therapy": the start of treatment
     m = _STARTING.match(text, pos)
     if m and kind != "after":
@@ -737,10 +759,13 @@ def list_item_events(text: str) -> list[tuple[int, int]]:
     >>> t = "Radiation therapy (except electron beam therapy to skin lesions)."
     >>> [t[s:e] for s, e in list_item_events(t)]
     ['Radiation therapy']
+    >>> t = "Prior treatment with any JAK inhibitors, or any biologic agents including IL-6 inhibitors (eg, tocilizumab)"
+    >>> [t[s:e] for s, e in list_item_events(t)]
+    ['JAK inhibitors', 'biologic agents']
     """
     if text.rstrip().endswith(":"):
         return []
-    cut = re.search(r"[(;:\[]|\.(?:\s|$)", text)
+    cut = re.search(r"[(;:\[]|\.(?:\s|$)|,?\s+(?:including|such\s+as|e\.g\.|eg,)\s", text)
     s, e = _trim(text, 0, cut.start() if cut else len(text))
     if e <= s or e - s > 100:
         return []

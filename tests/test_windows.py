@@ -88,7 +88,14 @@ ANCHORS = [
     ("Antibiotics within 7 days prior to their last dose of study drug", "last_dose"),
     ("Any vaccine within 30 days before first study vaccination", "treatment_start"),
     ("Surgery within 4 weeks prior to the baseline", "baseline"),
-    ("Investigational drug within 30 days before entering this study", "enrollment"),
+    # entering the study is its entry (the gold: "prior to entering the study" study_entry); a hospital
+    # admission is not the study's
+    ("Investigational drug within 30 days before entering this study", "study_entry"),
+    ("Onset of first symptom less than 7 days before admission", "unspecified"),
+    # the product after a dose, the study's product after "the start of the study"
+    ("JAK inhibitors within 4 weeks prior to the first dose of study intervention", "treatment_start"),
+    ("Hydroxychloroquine within the 30 days prior to the start of the study drug treatment", "treatment_start"),
+    ("Antibiotics within 7 days after the last administration of the investigational product", "last_dose"),
     ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
     # half-lives and "whichever is longer" between the amount and its anchor
     ("Investigational drugs within 30 days or 5 half-lives, whichever is longer, prior to screening", "screening"),
@@ -238,11 +245,29 @@ LIST_HEADINGS = [
     ("Exclusion Criteria:\n\nNo second malignancy within 5 years except adequately treated:\n\n"
      "  -  Nonmelanomatous skin cancer\n\n  -  In situ cervical cancer\n",
      [("second malignancy", 5, "years", "unspecified", True, "second malignancy within 5 years")]),
+    # unmarked lines under an unmarked timeframe line: each line up to a blank line takes it; an item's own
+    # window keeps its amount and takes the heading's anchor; a dose limit takes the window
+    ("Exclusion Criteria:\nPrior/Concomitant Therapy:\nHave received any of the following treatment regimens in the "
+     "timeframes outlined below:\nWithin 4 weeks prior to the first dose of study intervention:\n\n"
+     "Prior treatment with any JAK inhibitors, potent immunosuppressants, or any biologic agents including IL-6 "
+     "inhibitors (eg, tocilizumab);\nPrior treatment with any potent cytochrome P450 inducer within the past 28 days."
+     "\n\nWithin 48 hours prior to the first dose of study intervention:\n\n"
+     "Treatment with prednisone >20 mg/day;\nTreatment with herbal supplements.\n",
+     [("JAK inhibitors", 4, "weeks", "treatment_start", False, "Within 4 weeks prior to the first dose of study intervention"),
+      ("potent immunosuppressants", 4, "weeks", "treatment_start", False,
+       "Within 4 weeks prior to the first dose of study intervention"),
+      ("biologic agents", 4, "weeks", "treatment_start", False,
+       "Within 4 weeks prior to the first dose of study intervention"),
+      ("potent cytochrome P450 inducer", 28, "days", "treatment_start", False,
+       "potent cytochrome P450 inducer within the past 28 days"),
+      ("herbal supplements", 48, "hours", "treatment_start", False,
+       "Within 48 hours prior to the first dose of study intervention")]),
 ]
 
 
 @pytest.mark.parametrize("text,expected", LIST_HEADINGS, ids=["pdq-excluded-within", "any-of-the-following",
-                                                             "list-at-the-same-level", "exception-list"])
+                                                             "list-at-the-same-level", "exception-list",
+                                                             "unmarked-timeframe-lines"])
 def test_list_headings_give_their_window_to_the_list(text, expected):
     r = extract(text, trial_id="NCT00000000")
     got = [(c["event"]["text"], c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"], c["negated"],
@@ -251,6 +276,16 @@ def test_list_headings_give_their_window_to_the_list(text, expected):
     for c in r["constraints"]:
         for part in c["parts"]:
             assert r["criteria"]["text"][part["start"]:part["end"]] == part["text"]
+
+
+def test_doses_under_a_timeframe_line_take_its_window():
+    text = ("Exclusion Criteria:\nWithin 48 hours prior to the first dose of study drug:\n\n"
+            "Treatment with corticosteroids equivalent to prednisone or methylprednisolone >20 mg/day;\n")
+    r = extract(text, trial_id="NCT00000000")
+    got = [(c["kind"], c.get("drug", {}).get("id"), c["window"]["amount"], c["window"]["unit"], c["window"]["anchor"])
+           for c in r["constraints"] if "window" in c]
+    assert ("dose", "prednisone", 48, "hours", "treatment_start") in got
+    assert not [c for c in r["constraints"] if c["kind"] == "window"]
 
 
 def test_thresholds_under_a_heading_take_its_window():
