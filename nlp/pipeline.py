@@ -202,9 +202,27 @@ class WindowComponent:
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
         spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
-        for w in window_rules.find(doc_text(doc), skip=skip, attach=spans):
+        windows = window_rules.find(doc_text(doc), skip=skip, attach=spans)
+        # "normal organ and marrow function ... within two weeks": one event of a phrase naming lab values makes
+        # the phrase the thresholds' window, whatever the other events of the split list are
+        labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)}
+        given: set[tuple[int, int]] = set()  # lab phrases whose window went to the thresholds after them
+        for w in windows:
+            if (w["phrase"].start, w["phrase"].end) in given:
+                continue
             later = [f for f in owners if f["kind"] == "measurement" and "window" not in f
-                     and f["start"] >= w["phrase"].end] if "attached" not in w and window_rules.lab_window(w) else []
+                     and f["start"] >= w["phrase"].end] if "attached" not in w and \
+                (w["phrase"].start, w["phrase"].end) in labs else []
+            key = (w["phrase"].start, w["phrase"].end)
+            event = next((p for p in w.get("parts", ()) if p["role"] == "event"), None)
+            # "Current (within 3 months prior to enrollment) HbA1c >= 7%": the event read is a threshold's words
+            inside = [f for f in owners if f["kind"] in ("measurement", "dose") and "window" not in f and event
+                      and f["start"] < event["end"] and event["start"] < f["end"]] if "attached" not in w else []
+            # "eGFR < 80% ... based on a serum creatinine result obtained within 2 weeks prior to study
+            # intervention": lab results named after the thresholds date them
+            earlier = [f for f in owners if f["kind"] == "measurement" and "window" not in f
+                       and f["end"] <= w["phrase"].start] if "attached" not in w and not later and key in labs \
+                and event is not None and event["start"] >= max((f["end"] for f in owners), default=0) else []
             if "attached" in w:
                 owners[w["attached"]].setdefault("window", w["phrase"])
             elif later:
@@ -212,6 +230,11 @@ class WindowComponent:
                 # >= 1.5 x 10^9/L, platelets >= 100 x 10^9/L": the thresholds after it take the window
                 for f in later:
                     f["window"] = w["phrase"]
+                given.add(key)
+            elif inside or earlier:
+                for f in inside or earlier:
+                    f["window"] = w["phrase"]
+                given.add(key)
             elif any(f["start"] <= w["parts"][0]["start"] and w["parts"][0]["end"] <= f["end"] for f in states):
                 continue  # "Pregnancy or planning pregnancy within 30 days": the state is its own constraint
             elif w["event"]["text"] != "unspecified":

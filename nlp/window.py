@@ -406,7 +406,8 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
             else:
                 direction = "before"
             rule = "win.prior_to" if right_kind == "before" else "win.after"
-        elif direction == "after" or (left == "for" and right_kind == "after"):
+        elif direction == "after" or (left is not None and left.split()[0] == "for" and right_kind == "after"):
+            # "for at least 8 months after the last infusion": a duration after the anchor
             direction = "after"
         elif right_kind == "after" and direction == "before":
             # "within 30 days after the last dose": within N after an anchor
@@ -744,7 +745,7 @@ def introduces_list(text: str, found: dict) -> bool:
 # of enrollment, including the following:", "a recent (within 7 days prior to treatment start) biochemical and
 # hematological assessment as defined by ANC >= 1.5 x 10^9/L, ..."
 _LAB_EVENT = re.compile(r"\b(?:assessments?|laborator\w*|labs?|values|tests|function|hematolog\w*|haematolog\w*|"
-                        r"biochem\w*|chemistr\w*|parameters|results|blood\s*work)\b", re.IGNORECASE)
+                        r"biochem\w*|chemistr\w*|parameters|results?|blood\s*work)\b", re.IGNORECASE)
 
 
 def lab_window(found: dict) -> bool:

@@ -525,6 +525,15 @@ def test_item_status(item, status):
         ("Patients must have a recent (within 7 days prior to treatment start) hematological assessment as defined "
          "by absolute neutrophil count >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L",
          [("ANC", 7, "days", "before", "treatment_start"), ("platelets", 7, "days", "before", "treatment_start")]),
+        # one event of a split list names the lab values: the phrase is the thresholds' window
+        ("Patients must have normal organ and marrow function as defined below, within two weeks prior to "
+         "registration: absolute neutrophil count >= 1,500/mm3 and platelets >= 100,000/mm3",
+         [("ANC", 2, "weeks", "before", "enrollment"), ("platelets", 2, "weeks", "before", "enrollment")]),
+        # the window written in brackets before the threshold it dates
+        ("Current (within 3 months prior to enrollment) HbA1c >= 7.0%", [("HbA1c", 3, "months", "before", "enrollment")]),
+        # the lab result named after the threshold dates it
+        ("Decreased renal function (eGFR < 60 mL/min/1.73m2) based on a serum creatinine result obtained within 2 "
+         "weeks prior to study intervention", [("eGFR", 2, "weeks", "before", "treatment_start")]),
     ],
 )
 def test_thresholds_take_the_window_after_them(item, expected):
