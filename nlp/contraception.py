@@ -21,7 +21,8 @@ from . import resources
 from .window import Phrase, anchor_only, find_phrases
 
 _CUE = re.compile(
-    r"\b(?:contracepti(?:on|ve|ves)|birth[-\s]+control|barrier\s+(?:method|contraception|protection)s?|"
+    r"\b(?:contracepti(?:on|ve|ves)|anticonceptives?|birth[-\s]+control|"
+    r"barrier\s+(?:method|contraception|protection)s?|"
     r"(?:sexual\s+|heterosexual\s+)?abstinence|abstain\s+from\s+(?:sexual|heterosexual)|condoms?|"
     r"methods?\s+(?:of|to\s+prevent)\s+pregnancy|prevent\s+pregnancy|avoid\s+(?:becoming\s+)?pregnan\w*|"
     r"(?:avoid|prevent)\s+(?:fathering|conceiving|conception))\b",
@@ -123,6 +124,8 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
                               "unspecified", None, "contra.during"))
     phrases = find_phrases(sentence)
     for p in phrases:
+        if _MENOPAUSE.match(sentence, p.end) or _MENOPAUSE.search(sentence[p.start:p.end]):
+            continue  # "(including those < 1 year post-menopausal)" says who, not when
         later = _LATER.match(sentence, p.end)
         if p.direction == "after" or (p.anchor in ("last_dose", "study_end") and p.direction != "before"):
             windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, "after",
@@ -167,6 +170,7 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     }
 
 
+_MENOPAUSE = re.compile(r"[\s-]*(?:post)?[\s-]*menopaus|post[\s-]*menopaus", re.IGNORECASE)
 _LENGTH = re.compile(r"\s*\(\s*(?:approximately|approx\.?|about|up\s+to)?\s*(?P<n>\d+(?:\.\d+)?)\s*"
                      r"(?P<u>years?|months?|weeks?|days?)\s*\)", re.IGNORECASE)
 _UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}

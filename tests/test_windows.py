@@ -402,6 +402,13 @@ CONTRACEPTION = [
      "after study", "Inclusion Criteria:",
      [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
                                            (4, "weeks", "after", "study_end")], False, [])]),
+    # "< 1 year post-menopausal" says who, not when; "anticonceptive"; "after the dose"
+    ("Female patients of childbearing potential (including those < 1 year post-menopausal) and male patients must "
+     "agree to use contraception", "Inclusion Criteria:", [("all_participants", None, [DURING], False, [])]),
+    ("Fertile women not using adequate anticonceptive methods", "Exclusion Criteria:",
+     [("women_of_childbearing_potential", "adequate", [DURING], True, [])]),
+    ("Non-sterile male subjects must agree to use a condom while on study and for up to 1 month after the dose",
+     "Inclusion Criteria:", [("men_with_partners", None, [DURING, (1, "months", "after", "last_dose")], False, [])]),
     # the study period's length when it is written
     ("Women of childbearing potential must agree to effective birth control practice throughout the study period "
      "(3 years)", "Inclusion Criteria:",
