@@ -28,6 +28,8 @@ _SPLIT = re.compile(r"\s*,(?!\d{3}\b)\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
              "except", "unless", "if", "when", "where", "resulting", "leading", "of"}
+_EXAMPLES_LIST = re.compile(r"\b(?:(?:treatment|therapy|therapies|treated)\s+with|such\s+as|including)\s+[\w-]+(?:\s+[\w-]+)?\s*$",
+                            re.IGNORECASE)
 _CLAUSE_VERBS = {"had", "has", "have", "was", "were", "is", "are", "received", "receiving", "underwent", "undergone",
                  "did", "does", "experienced", "developed"}
 # what goes before an event in a criterion and is not the event: "Patients who have had", "History of"
@@ -237,6 +239,7 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
 
 
 _ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
+_MENOPAUSAL = re.compile(r"\s*(?:of\s+)?(?:post|peri)?[\s-]*menopaus", re.IGNORECASE)
 
 
 # Every "during the study" phrase of patterns/windows.json and patterns/contraception.json holds one of
@@ -268,6 +271,8 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
     for m in _amounts(text, g):
         if skipped(m.start("n"), m.end("unit")) or any(p.start <= m.start("n") < p.end for p in out):
             continue
+        if _MENOPAUSAL.match(text, m.end("unit")):
+            continue  # "< 1 year post-menopausal", "12 months postmenopausal": a state that says who, not a window
         phrase = _phrase(text, m, g)
         if phrase is not None:
             out.append(phrase)
@@ -607,7 +612,9 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
             # "infection requiring hospitalization" governs the rest: one event from here on; a part that
             # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.
             # Further back in a long list, such a part is a clause of its own: the list stops there.
-            if k < len(parts) - 2 and words[0].lower() not in _NO_SPLIT:
+            # ("infection requiring treatment with antibiotics, antivirals, antifungals", "psychotherapy such as
+            # CBT, ..., and psychoanalysis": the list after it is the examples' list, all one event)
+            if k < len(parts) - 2 and words[0].lower() not in _NO_SPLIT and not _EXAMPLES_LIST.search(text, s, e):
                 break
             j = k
             while words[0].lower() in _NO_SPLIT and j > 0:

@@ -142,6 +142,7 @@ EVENTS = [
 
 NOT_WINDOWS = [
     "Aged 18 to 65 years",
+    "Female patients of childbearing potential (including those < 1 year post-menopausal)",
     "Life expectancy of at least 3 months",
     "Employed (minimum of 20 h per week)",
     "Anticipated surgical procedure time less than 1 hour",
@@ -213,6 +214,14 @@ LISTS = [
     ("Subject has a recent history (within the past 6 months) of suspected substance abuse or dependence disorder",
      ["suspected substance abuse", "dependence disorder"]),
     ("Any chronic ( > 3 days) medication", ["medication"]),
+    # a list of examples after "treatment with", "such as": one event
+    ("Chronic or acute infection requiring treatment with antibiotics, antivirals, antiparasitics, antifungals within "
+     "4 weeks before screening visit",
+     ["Chronic or acute infection requiring treatment with antibiotics, antivirals, antiparasitics, antifungals"]),
+    ("Received continuous psychotherapy such as CBT, motivational enhancement therapy, and psychoanalysis in the past "
+     "3 months", ["continuous psychotherapy such as CBT, motivational enhancement therapy, and psychoanalysis"]),
+    ("History of stroke, TIA, myocardial infarction with hospitalization, unstable angina or PCI within 6 months",
+     ["unstable angina", "PCI"]),
 ]
 
 
