@@ -179,6 +179,7 @@ def _value(text: str) -> float | None:
 
 _PRODUCT_NOUN = (r"(?:drugs?|treatments?|interventions?|medications?|medicines?|therap(?:y|ies)|products?|vaccines?|"
                  r"agents?|regimens?)")
+_VISITS = re.compile(r"[ \t]+visits?(?:\(s\))?(?![\w-])", re.IGNORECASE)
 _DOSE_WORD = re.compile(r"(?:dose|dosing|administration|infusion|injection)$", re.IGNORECASE)
 _OF_PRODUCT = re.compile(rf"\s+of\s+(?:the\s+|any\s+)?(?:(?:study|investigational|trial|protocol)[ \t]+)?"
                          rf"{_PRODUCT_NOUN}(?:[ \t]+(?:treatment|administration|therapy))?(?![\w-])", re.IGNORECASE)
@@ -217,6 +218,10 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
         # the study, is the anchor
         elif anchor in ("study_entry", "study_end") and re.search(r"(?:study|trial)$", m.group("a"), re.I):
             more = _PRODUCT.match(text, end)
+            visit = _VISITS.match(text, end)
+            if visit:
+                # "prior to study visit(s)": which visit is not said
+                return "unspecified", text[pos:visit.end()], visit.end()
             if more:
                 ended = re.search(r"last|final|end|complet|discontinu|stop", m.group("a"), re.I)
                 anchor, end = ("last_dose" if ended else "treatment_start"), more.end()
