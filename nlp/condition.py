@@ -115,6 +115,7 @@ def _settings() -> dict:
         "after": [re.compile(r"[\s,]*(?:" + a + r")", re.IGNORECASE) for a in data["qualifiers_after"][:-1]],
         "after_to": re.compile(r"[\s,]*(?:" + data["qualifiers_after"][-1] + r")", re.IGNORECASE),
         "fillers": {q.lower() for q in data["fillers"]},
+        "strip_fillers": {q.lower() for q in data["fillers"]} - {"of", "with"},
         # the same phrases as word tuples, for a suffix lookup instead of a scan
         "cue_words": _phrase_set(data["history_cues"]),
         "not_own_words": _phrase_set(data["not_own_before"]),
@@ -307,20 +308,30 @@ def _family(cid: str) -> frozenset[str]:
     return ancestors().get(cid, frozenset()) | {cid}
 
 
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)[\s,]*$")
+_LAST_TWO = re.compile(r"([A-Za-z]+)\s+([A-Za-z-]+)[\s,]*$")
+
+
 def _strip_modifiers(before: str) -> str:
-    """``before`` without the qualifiers and fillers it ends with."""
+    """``before`` without the qualifiers and fillers it ends with (read in its last 300 characters)."""
     s = _settings()
+    qualifiers, fillers = s["qualifiers"], s["strip_fillers"]
+    cut = max(0, len(before) - 300)
+    head, before = before[:cut], before[cut:]
     while True:
-        m = re.search(r"([A-Za-z][A-Za-z-]*)[\s,]*$", before)
+        m = _LAST_WORD.search(before)
         if not m:
-            return before
-        two = re.search(r"([A-Za-z]+)\s+([A-Za-z-]+)[\s,]*$", before)
-        if two and f"{two.group(1)} {two.group(2)}".lower() in s["qualifiers"]:
+            return head + before
+        pos = max(0, m.start() - 40)
+        while pos > 0 and before[pos - 1].isalpha():
+            pos -= 1  # from a word's start, as a search of the whole text would
+        two = _LAST_TWO.search(before, pos)
+        if two and f"{two.group(1)} {two.group(2)}".lower() in qualifiers:
             before = before[:two.start()]
-        elif m.group(1).lower() in s["qualifiers"] or m.group(1).lower() in s["fillers"] - {"of", "with"}:
+        elif m.group(1).lower() in qualifiers or m.group(1).lower() in fillers:
             before = before[:m.start()]
         else:
-            return before
+            return head + before
 
 
 _WHO_WITH = re.compile(r"^\W*(?:patients|subjects|participants|individuals|those|persons|people|women|men|"
@@ -330,9 +341,12 @@ _MUST = re.compile(r"\b(?:must|should|need\s+to|needs\s+to|are\s+required\s+to|i
                    r"will\s+(?:need|be\s+required)\s+to|have\s+to)\b", re.IGNORECASE)
 
 
+_LOWER_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+
+
 def _about_relatives(text: str, s: dict) -> bool:
     low = text.lower()
-    return bool(s["family_words"].intersection(re.findall(r"[a-z]+(?:-[a-z]+)*", low))) or \
+    return bool(s["family_words"].intersection(_LOWER_WORD.findall(low))) or \
         any(p in low for p in s["family_phrases"])
 
 

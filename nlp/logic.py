@@ -168,12 +168,15 @@ def item_logic(text: str, found: list[dict], section: str | None = None) -> str 
 
 def residual_words(text: str, found: list[dict]) -> list[str]:
     """The words of an item that no constraint and no filler accounts for."""
-    covered = list(text)
-    for f in found:
-        for k in range(f["start"], f["end"]):
-            covered[k] = " "
-        for p in f.get("parts", []):
-            for k in range(p["start"], p["end"]):
-                covered[k] = " "
-    rest = _FILLER.sub(" ", "".join(covered))
+    spans = sorted([(f["start"], f["end"]) for f in found] + [(p["start"], p["end"]) for f in found
+                                                                for p in f.get("parts", ())])
+    pieces, pos = [], 0
+    for a, b in spans:
+        if a > pos:
+            pieces.append(text[pos:a])
+        if b > pos:
+            pieces.append(" " * (b - max(a, pos)))
+            pos = b
+    pieces.append(text[pos:])
+    rest = _FILLER.sub(" ", "".join(pieces))
     return [w for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", rest)]

@@ -478,11 +478,17 @@ def _heading_variable(context: dict) -> str | None:
     headings = context.get("heading") or []
     if not headings:
         return None
-    label = headings[-1].strip().rstrip(":").strip().lower()
+    return _alias_ids().get(headings[-1].strip().rstrip(":").strip().lower())
+
+
+@lru_cache(maxsize=1)
+def _alias_ids() -> dict[str, str]:
+    """Each alias of the catalogue, lower case → the first variable (in catalogue order) that has it."""
+    out: dict[str, str] = {}
     for var in variables().values():
-        if any(label == alias.lower() for alias in var.aliases):
-            return var.id
-    return None
+        for alias in var.aliases:
+            out.setdefault(alias.lower(), var.id)
+    return out
 
 
 # What "grade 3-4" grades when it is not a toxicity: a tumour, a lesion, an organ finding on its own scale
