@@ -55,7 +55,7 @@ _SUBHEADING = re.compile(r"^(?P<label>[A-Z0-9(][^:;.]{0,48}):\s*(?P<rest>.*)$")
 
 _MARKER = re.compile(
     r"^(?P<marker>"
-    r"[-*+\u2022\u25a0\u25a1\u2713\u27a2\u2192>](?=\s)"
+    r"[-*+\u2022\u25a0\u25a1\u2713\u27a2\u2192](?=\s)|>(?=\s)(?!\s*\d)"  # "> 50 ml/min" after a wrap is a comparator
     r"|o(?=\s+\S)"
     r"|\(?\d{1,3}[.)](?=\s|[A-Za-z])(?!\d)"
     r"|\(\d{1,3}\)"

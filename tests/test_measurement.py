@@ -438,6 +438,9 @@ ISSUE_FORMS = [
     _row("ANC ≥ 1.5 x 10*9/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 109/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 10e9/L", [_ANC_SI]),
+    # a decimal comma; two consecutive whole numbers joined by a comma are a list, not a decimal
+    _row("Serum creatinine ≤ 1,5 x the upper limit of normal", [("creatinine", None, None, 1.5, True, None, "ULN")]),
+    _row("Haemoglobin ≥ 8,5 g/dL", [("hemoglobin", 8.5, True, None, None, "g/dL", None)]),
     _row("Life expectancy of at least twelve weeks", [("life_expectancy", 12, True, None, None, "wk", None)]),
     _row("Life expectancy of at least six (6) months", [("life_expectancy", 6, True, None, None, "mo", None)],
          "Life expectancy of at least six (6) months"),
@@ -557,6 +560,11 @@ FALSE_ALARMS = [
     "Hepatitis B or C infection",
     "Tumor stage > 3 C",
 ]
+
+
+def test_a_list_of_whole_numbers_is_no_decimal_comma():
+    values = {c[k]["value"] for c in measurements("ECOG performance status 0,1 or 2") for k in ("lower", "upper") if k in c}
+    assert not values & {0.1, 1.2}
 
 
 @pytest.mark.parametrize("item", FALSE_ALARMS, ids=[t[:40] for t in FALSE_ALARMS])

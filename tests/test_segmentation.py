@@ -193,6 +193,15 @@ def test_item_markers(text, markers):
     assert [i.text for i in items] == ["adults", "ECOG 0-1"]
 
 
+def test_a_wrapped_line_opening_with_a_comparator_continues_its_item():
+    text = ("Inclusion Criteria:\r\n\r\n          -  Patients with documented creatinine clearance\r\n"
+            "             > 50 ml/min\r\n\r\n          -  ECOG 0-1\r\n")
+    items = segment(normalize(text)).items
+    assert [i.text for i in items] == ["Patients with documented creatinine clearance > 50 ml/min", "ECOG 0-1"]
+    # a ">" bullet before words is still a marker
+    assert [i.marker for i in segment(normalize("Inclusion Criteria:\n> adults\n> ECOG 0-1")).items] == [">", ">"]
+
+
 def test_hash_line_breaks_of_valx_exports():
     text = ("Inclusion Criteria:#          1. Male or female patients, of 18 to 55 years of age.#          2. Signed "
             "consent.#        Exclusion Criteria:#          1. Patient is pregnant or breastfeeding.#       ")
