@@ -435,6 +435,11 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         end = r.end("word")
         direction = direction if direction == "since" else "before"
         rule = "win.ago" if rule == "win.bare" else rule
+    if direction is None and right_kind is None and left is None and _IN_LAST.search(text, max(0, m.start() - 4), m.start()) \
+            and _CLAUSE_END.match(text, end) and not re.search(r"\d", text[max(0, m.start() - 30):m.start()]):
+        # "... stroke or transient ischemic attack in 6 months.": in the last N, at the end of a statement (a
+        # count before it makes a rate: "> 2 UTI in 6 months")
+        direction, rule = "before", "win.in"
     if direction is None:
         return None
     if left == "for" and right_kind is None:
@@ -443,6 +448,8 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_IN_LAST = re.compile(r"(?<![\w-])in\s+$", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"\s*(?:[.;]|\n|$)")
 _HALF_LIVES = re.compile(
     r"(?:\s*[(,]?\s*(?:or|and/or)\s+(?:\d+|two|three|four|five|six|seven|ten)\s*-?\s*(?:\(\d+\)\s*)?"
     r"(?:(?:plasma|elimination|terminal)\s+)?half[- ]?li(?:ves|fes|fe)\b(?:\s+of\s+(?:the\s+)?(?:drug|agent|product))?)?"

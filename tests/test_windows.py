@@ -34,6 +34,12 @@ DURATIONS = [
     ("Drug or alcohol dependence within the past year",
      [("Drug", 1, "years", "before", "unspecified", False),
       ("alcohol dependence", 1, "years", "before", "unspecified", False)]),
+    # "in N months" ending a statement is the last N months; after a count it is a rate
+    ("Myocardial infarction, unstable angina or stroke in 6 months.",
+     [("Myocardial infarction", 6, "months", "before", "unspecified", False),
+      ("unstable angina", 6, "months", "before", "unspecified", False),
+      ("stroke", 6, "months", "before", "unspecified", False)]),
+    ("Reported > 2 urinary tract infections in 6 months", []),
 ]
 
 DIRECTIONS = [
