@@ -54,7 +54,7 @@ _LABEL = r"(?:IV|V|I{1,3}|[A-C]\b|[0-5]\b)"
 _CLASS_LABELS = re.compile(
     r"[\s,:(]*(?:(?:of|level|functional)\s+)*(?:class(?:es)?|stage|grade|score|category)?\s*"
     rf"(?P<a>{_LABEL})"
-    rf"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?:class|stage|grade)\s*)?(?P<b>{_LABEL}))?"
+    rf"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?i:class|stage|grade)\s*)?(?P<b>{_LABEL}))?"
     # "0, 1 or 2", "0, 1, or 2": a list that ends with "or"/"and"
     rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
@@ -147,8 +147,13 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
     """Each variable once, in text order; a group name ("transaminases") gives each of its members."""
     catalogue = variables()
     seen: dict[str, Span] = {}
-    for atom in found:
+    for n, atom in enumerate(found):
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
+        following = found[n + 1] if n + 1 < len(found) else None
+        if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
+                following.id_ != atom.id_:
+            # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which
+            continue
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
             # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
@@ -156,6 +161,19 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
             if member not in seen or not _in_parentheses(atom):
                 seen[member] = atom
     return list(seen.items())
+
+
+def _ratio(var_ids: list[tuple[str, Span]], text: str) -> list[tuple[str, Span]]:
+    """"Arterial oxygen partial pressure (PaO2)/ fraction of inspired oxygen (FiO2) < 300mmHg": two variables
+    joined by a slash (their abbreviations in brackets aside) name their ratio, when the catalogue has it."""
+    if len(var_ids) != 2 or any(atom is None for _, atom in var_ids):
+        return var_ids
+    (a, first), (b, second) = var_ids
+    ratio = f"{a}/{b}"
+    if ratio not in variables() or first.end_char > second.start_char:
+        return var_ids
+    between = re.sub(r"\([^()]*\)", "", text[first.end_char:second.start_char])
+    return [(ratio, first)] if between.strip() == "/" else var_ids
 
 
 def _in_parentheses(atom: Span) -> bool:
@@ -175,7 +193,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     values, var_atoms, parts = _read_numbers(span)
     if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
         return []  # "at least one weight loss episode": a count, not a value of the variable
-    var_ids = _variable_ids(var_atoms)
+    var_ids = _ratio(_variable_ids(var_atoms), text)
     catalogue = variables()
     if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
         # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
@@ -624,6 +642,9 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         lower = {"value": va, "inclusive": True, "label": a}
         upper = {"value": vb, "inclusive": True, "label": b}
         op = _comparator_before(span, atom)  # "heart failure <= NYHA II"
+        post = postfix_comparator_at(text, end) if m.group("b") is None and op is None else None
+        if post is not None:  # "Tanner stage II or greater"
+            op, end = post["op"], post["end"]
         if op is not None and m.group("b") is None:
             side, inclusive = OPS[op]
             bound = {"value": va, "inclusive": inclusive, "label": a}
