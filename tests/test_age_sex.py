@@ -127,6 +127,8 @@ def test_exclusion_age_kept_as_stated():
         pytest.param("Age:", "Under 21", None, (21, False), id="pdq-under"),
         pytest.param("Age:", "18 and over", (18, True), None, id="pdq-and-over"),
         pytest.param("Age:", "18 to 65", (18, True), (65, True), id="pdq-range"),
+        pytest.param("Age:", "Patients with cystic fibrosis (CF): 5 and over", (5, True), None, id="pdq-group-and-over"),
+        pytest.param("Age:", "Healthy volunteers: 18 to 65", (18, True), (65, True), id="pdq-group-range"),
     ],
 )
 def test_age_under_pdq_heading(heading, item, lower, upper):
@@ -171,6 +173,7 @@ def test_a_lost_comparator_is_not_guessed():
     [
         pytest.param("Life expectancy:", "At least 3 months", id="pdq-life-expectancy"),
         pytest.param("Performance status:", "More than 12 weeks", id="pdq-other-topic"),
+        pytest.param("Hematopoietic:", "Platelets: 100,000 or more", id="pdq-group-under-another-heading"),
     ],
 )
 def test_not_ages_under_other_pdq_headings(heading, item):

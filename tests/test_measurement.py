@@ -785,6 +785,18 @@ BATCH3_FORMS = [
          [("Child-Pugh", 3, True, 3, True, None, None)], "Child-Pugh class C"),
     _row("New York Heart Association Class 3 or Class 4", [("NYHA", 3, True, 4, True, None, None)]),
     _row("Eastern Cooperative Oncology Group (ECOG) score standard: 0-2", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("Class III or IV congestive heart failure - New York Heart Association (NYHA)",
+         [("NYHA", 3, True, 4, True, None, None)],
+         "Class III or IV congestive heart failure - New York Heart Association"),
+    _row("Class II heart failure (NYHA)", [("NYHA", 2, True, 2, True, None, None)], "Class II heart failure (NYHA)"),
+    # value first; the other side of a blood pressure under the same comparator
+    _row("Hypertension: Blood pressure > 135 mmHg systolic and/or 85 mm Hg diastolic repeatedly",
+         [("systolic_bp", 135, False, None, None, "mmHg", None), ("diastolic_bp", 85, False, None, None, "mmHg", None)]),
+    _row("a 24 hour urine for protein must demonstrate \\<500mg of protein in 24 hours",
+         [("urine_protein", None, None, 500, False, "mg/(24.h)", None)], "\\<500mg of protein in 24 hours"),
+    # references and durations
+    _row("Abnormal kidney function (eGFR \\<80% of age adjusted normal renal function)",
+         [("eGFR", None, None, 80, False, "%", "predicted")], "eGFR \\<80% of age adjusted normal"),
 ]
 
 
@@ -803,6 +815,10 @@ def test_batch3_forms(item, expected, evidence):
     pytest.param("Hepatitis B or C infection.", id="hepatitis-letters-are-not-categories"),
     pytest.param("History of hypoglycemia in the last 6 months", id="hypoglycemia-without-a-value"),
     pytest.param("Arm circumference measured in cm at 3 sites", id="a-unit-without-a-value"),
+    pytest.param("Currently self monitoring blood glucose levels at least 3 times per day", id="a-count-of-times"),
+    pytest.param("Class II or III antiarrhythmic drugs within 5 half-lives", id="drug-classes-are-not-categories"),
+    # the COVID-19 corpus does not read "expected to survive more than 24 hours" as a life expectancy
+    pytest.param("Patients who are not expected to survive for more than 24 hours", id="survival-is-not-read"),
 ])
 def test_batch3_false_alarms(item):
     assert measurements(item) == []
