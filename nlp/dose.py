@@ -237,6 +237,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
         gap = [t.lower_ for t in doc[drug_atoms[-1].end:numbers[-1].i] if t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE")]
         if gap and gap[-1] == "or":
             return None  # "hydrocortisone (or 2.5 mg prednisone)": an alternative to what came before
+        drug_atom = _bracketed_owner(doc, drug_atom, drug_atoms, numbers[-1])
     lead = drug_atom.start
     while lead > span.start and doc[lead - 1].lower_ in _LEAD:
         lead -= 1
@@ -370,9 +371,28 @@ def _joined_drugs(doc, drug_atom: Span, drug_atoms: list[Span], number) -> list[
         if atom.id_ != drug_atom.id_ and all(atom.id_ != a.id_ for a in joined):
             joined.append(atom)  # "doxorubicin or liposomal doxorubicin": one drug, one limit
         previous = atom
-    if any(t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE") and t.text != "(" for t in doc[previous.end:number.i]):
-        return []  # "methylprednisolone or prednisone in a dose of 10 mg/day": the dose is said of the last
+    if any(t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE") for t in doc[previous.end:number.i]):
+        # "methylprednisolone or prednisone in a dose of 10 mg/day", "tacrolimus, voclosporin (<= 23.7 mg twice
+        # daily)": the dose is said of the last
+        return []
     return joined
+
+
+def _bracketed_owner(doc, drug_atom: Span, drug_atoms: list[Span], number) -> Span:
+    """"cyclosporine, tacrolimus, voclosporin (<= 23.7 mg twice daily)": a dose in brackets right after the last
+    drug of a list joined by commas and "or" is that drug's."""
+    last = drug_atom
+    for atom in drug_atoms:
+        if atom.start < last.end:
+            continue
+        if atom.start >= number.i or not all(t.lower_ in _JOINERS for t in doc[last.end:atom.start]):
+            break
+        last = atom
+    gap = doc[last.end:number.i]
+    if last is not drug_atom and len(gap) and gap[0].text == "(" and \
+            all(t.ent_type_ in ("CMP_PRE", "CMP_AGE_PRE") for t in gap[1:]) and _kind(last) == "drug":
+        return last
+    return drug_atom
 
 
 def _with_frequency(code: str, time: str | None, freq: re.Match) -> tuple[str, str | None, bool, int]:
