@@ -47,6 +47,17 @@ _OTHER_AGES = {"gestational", "gestation", "postmenstrual", "post-menstrual", "c
                "mental", "developmental", "skeletal", "fetal", "onset", "diagnosis"}
 _AT_EVENT = re.compile(r"(?:at|of) (?:diagnosis|onset|first|the time of diagnosis|menarche|menopause)")
 _HEADING_AGE = re.compile(r"\bages?\b", re.I)
+# What an age in weeks or days may be the age of, other than the participant: "an acute (less than 4 week old)
+# injury", "an injury over 4 weeks old"
+_OLD_THINGS = {"injury", "injuries", "fracture", "fractures", "wound", "wounds", "lesion", "lesions", "tear", "tears",
+               "rupture", "burn", "burns", "ulcer", "ulcers", "infarct", "infarction", "thrombus", "thrombosis",
+               "clot", "hematoma", "haematoma", "scar", "scars", "tattoo", "tattoos", "trauma", "dislocation",
+               "sprain", "bruise", "laceration", "incision", "symptoms", "symptom", "sample", "samples", "specimen",
+               "specimens", "biopsy", "scan", "culture"}
+# Rules whose single number has no comparator of its own and means a minimum: "Hospitalized adult (18 years
+# old)", the age at which adulthood starts. A comparator lost from the text is not guessed: the COVID-19
+# corpus' "Age  18 years old" (its "≥" lost on export, the spaces kept) stays unread.
+_BARE_MINIMUM = (".adult_bare",)
 
 
 
@@ -89,6 +100,14 @@ def _joined_to_age(span: Span) -> bool:
     return False
 
 
+def _age_label_before(span: Span) -> bool:
+    """"Age: Patients with CF: 5 and over; Healthy volunteers: 18 and over": an "Age:" label earlier in the
+    item introduces the groups' ages."""
+    doc = span.doc
+    return any(t.ent_type_ == "AGE_CUE" and t.i + 1 < span.start and doc[t.i + 1].text == ":"
+               for t in doc[:span.start])
+
+
 def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     """The age constraint a match states, as a plain dict with offsets into the doc's text; ``None``
     when the match is not an age after all."""
@@ -97,6 +116,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     if rule.requires == "previous_age" and (not _joined_to_age(span) or any(t.like_num and t.is_alpha for t in span)):
         return None  # "... or older and at least one ...": a count, not a second age
     doc = span.doc
+    if rule.requires == "age_label" and not _age_label_before(span):
+        return None
     cued = bool(_CUED.search(rule.id))
     if not cued:
         # the two words before the statement proper (after any person noun the rule starts with)
@@ -120,6 +141,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     before_cue = {t.lower_ for t in doc[max(0, span.start - 3):span.start]} | {t.lower_ for t in span}
     if before_cue & _OTHER_AGES:
         return None
+    if any(t.ent_type_ == "AGE_UNIT" and t.lower_.startswith(("week", "day", "wk")) for t in span) and \
+            {t.lower_ for t in doc[max(0, span.start - 3):span.end + 2]} & _OLD_THINGS:
+        return None  # "an injury over 4 weeks old": the age of the injury
     after_text = " ".join(t.lower_ for t in doc[span.end:span.end + 3])
     if _AT_EVENT.match(after_text):
         return None
@@ -160,6 +184,14 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
         if significant:
             first_part = start if first_part is None else first_part
             last_part = end
+    if rule.id.endswith(".birth_range") and len(values) == 1:
+        # "from birth to < 18 years of age": birth is age 0
+        birth = next(t for t in span if t.lower_ == "birth")
+        values.insert(0, {"value": 0, "text": birth.text, "start": birth.idx, "end": birth.idx + len(birth.text),
+                          "op": None, "unit": values[0]["unit"]})
+        first_part = birth.idx
+    if rule.id.endswith(_BARE_MINIMUM) and len(values) == 1 and values[0]["op"] is None:
+        values[0]["op"] = ">="
     if not values or len(values) > 2 or first_part is None:
         return None
 

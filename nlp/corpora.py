@@ -529,12 +529,16 @@ def chia(folder: str | Path) -> Iterator[dict]:
                 # a dose: a number with a dose unit ("> 6mg/day", "≤0.5 mg/kg/day"); "stable doses", "daily",
                 # "at least one" are not
                 # the value span often stops before "daily" or "per day": read on into the text
-                # (only where the offsets hold: some Chia offsets are shifted)
-                aligned = text[val["start"]:val["end"]] == val["text"]
-                unit = dose_unit(val["text"] + (text[val["end"]:val["end"] + 20].split("\n")[0] if aligned else ""))
+                # (only where the offsets hold: some Chia offsets are shifted; they are moved to where the
+                # entities' own texts stand, as for conditions)
+                (h_start, h_end), (v_start, v_end) = _aligned(text, head), _aligned(text, val)
+                aligned = text[v_start:v_end] == val["text"]
+                unit = dose_unit(val["text"] + (text[v_end:v_end + 20].split("\n")[0] if aligned else ""))
                 bounds, _ = parse_value(val["text"])
                 if unit is None or bounds is None:
                     continue
+                if text[h_start:h_end] == head["text"] and aligned:
+                    start, end = min(h_start, v_start), max(h_end, v_end)
                 constraints.append({**base, "kind": "dose", "evidence": _span(text, start, end),
                                     "drug": {"id": drug_id(head["text"]), "text": head["text"]}, "unit": unit,
                                     **bounds})

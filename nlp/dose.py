@@ -119,6 +119,7 @@ _RANGE = re.compile(r"\s*(?:-|\u2013|~|to|and)\s*(?P<num>\d+(?:\.\d+)?)(?![\d.])
 _ALT = re.compile(
     r"\s*\(\s*or\s+(?P<op><=|>=|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)(?P<rest>[^)]{0,30})\)", re.IGNORECASE)
 _CUMULATIVE = {"cumulative", "lifetime"}
+_JOINERS = {"or", "and", ",", "/", "and/or"}
 # words before the drug that belong to the statement: "oral prednisone", "cumulative doxorubicin"
 _LEAD = {"cumulative", "lifetime", "total", "daily", "oral", "orally", "po", "p.o.", "iv", "i.v.", "intravenous",
          "im", "i.m.", "intramuscular", "sc", "s.c.", "subcutaneous", "inhaled", "topical", "transdermal",
@@ -127,6 +128,8 @@ _NEGATION = {"no", "not", "without", "never"}
 # between a value-first unit and its drug: "10 mg/day of oral prednisone", "20 mg daily of"
 _CONNECT = {"of", "a", "an", "the", "total", "daily", "dose", "doses", "per", "day", "week", "equivalent",
             "equivalents", "cumulative", "(", "in", "as"} | set(_ROUTES)
+# the words of _CONNECT a frequency may start with ("10 mg of daily prednisone", "per day of")
+_FREQUENCY_WORDS = {"daily", "per"}
 _MASS_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "ng": 1e-6}
 _UNITS_EQUAL = {"U": "[IU]"}
 
@@ -226,14 +229,15 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
 
     # the drug nearest the number is the one dosed ("corticosteroids (oral prednisone > 20 mg/day)"); a brand
     # name beside its generic ("hydroxychloroquine (Plaquenil)") is the same drug
-    # the first drug named is the one dosed ("prednisolone (or prednisone, or equivalent) at > 20 mg/D",
-    # "simvastatin or lovastatin > 40 mg"), unless it is a class and a drug follows ("corticosteroids (oral
-    # prednisone > 20 mg/day)")
+    # the first drug named is the one dosed ("prednisolone (or prednisone, or equivalent) at > 20 mg/D"; drugs
+    # joined to it by "or" alone share its limit, see _joined_drugs), unless it is a class and a drug follows
+    # ("corticosteroids (oral prednisone > 20 mg/day)")
     drug_atom = next((a for a in drug_atoms if _kind(a) == "drug"), drug_atoms[0])
     if rule.id == "dose.drug_first":
         gap = [t.lower_ for t in doc[drug_atoms[-1].end:numbers[-1].i] if t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE")]
         if gap and gap[-1] == "or":
             return None  # "hydrocortisone (or 2.5 mg prednisone)": an alternative to what came before
+        drug_atom = _bracketed_owner(doc, drug_atom, drug_atoms, numbers[-1])
     lead = drug_atom.start
     while lead > span.start and doc[lead - 1].lower_ in _LEAD:
         lead -= 1
@@ -250,6 +254,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
             between = [t for t in doc if end <= t.idx and t.idx + len(t) <= drug_atom.start_char]
         if not all(t.lower_ in _CONNECT for t in between):
             return None
+        if time is None and not per_dose:
+            # "> 10 mg of daily prednisone": the frequency stands between the unit and the drug
+            freq = next((f for f in (_FREQUENCY.match(text, t.idx) for t in between if t.lower_ in _FREQUENCY_WORDS)
+                         if f is not None and f.end() <= drug_atom.start_char), None)
+            if freq is not None:
+                code, time, per_dose, _ = _with_frequency(code, time, freq)
         end = drug_atom.end_char
     else:
         # "corticosteroids (> 10 mg/day prednisone equivalent)": the named drug is the reference
@@ -261,6 +271,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     drug = _drug_of(drug_atom)
     if drug is None:
         return None
+    sharing = _joined_drugs(doc, drug_atom, drug_atoms, numbers[-1]) if rule.id == "dose.drug_first" else []
     # what may follow: or equivalent, a frequency, a route, in any order
     route_after = None
     for _ in range(3):
@@ -318,6 +329,16 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     if equivalent:
         found["equivalent"] = equivalent
     out = [found]
+    for atom in sharing:  # "prednisone or methylprednisolone > 20 mg/day": the same limit for each
+        other = _drug_of(atom)
+        also = {**found, "drug": {"id": other.id, "text": atom.text, **({"code": other.code()} if other.code() else {})},
+                "parts": sorted(found["parts"] + [{"role": "drug", "start": atom.start_char, "end": atom.end_char}],
+                                key=lambda p: p["start"])}
+        also.pop("equivalent", None)
+        equivalent = _equivalent(other, unit, code, also)
+        if equivalent:
+            also["equivalent"] = equivalent
+        out.append(also)
     alt = _ALT.match(text, end)
     if alt is not None:  # "cumulative doxorubicin <= 300 mg/m2 (or > 450 mg/m2 ...)"
         alt_unit = dose_unit_at(text, alt.end("num"))
@@ -333,6 +354,45 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
                                                            "inclusive": inclusive, "text": alt.group("num")}
             out.append(second)
     return out
+
+
+def _joined_drugs(doc, drug_atom: Span, drug_atoms: list[Span], number) -> list[Span]:
+    """The drugs joined to the dosed one by "or", "and", a comma or a slash alone, the last right before the
+    comparator ("prednisone or methylprednisolone > 20 mg/day"); none when anything else stands between them
+    ("prednisolone (or prednisone, or equivalent)", "A or B at doses of") or when a drug is a class."""
+    joined = []
+    previous = drug_atom
+    for atom in drug_atoms:
+        if atom.start < previous.end:
+            continue
+        if atom.start >= number.i or not all(t.lower_ in _JOINERS for t in doc[previous.end:atom.start]) or \
+                _kind(atom) != "drug":
+            break
+        if atom.id_ != drug_atom.id_ and all(atom.id_ != a.id_ for a in joined):
+            joined.append(atom)  # "doxorubicin or liposomal doxorubicin": one drug, one limit
+        previous = atom
+    if any(t.ent_type_ not in ("CMP_PRE", "CMP_AGE_PRE") for t in doc[previous.end:number.i]):
+        # "methylprednisolone or prednisone in a dose of 10 mg/day", "tacrolimus, voclosporin (<= 23.7 mg twice
+        # daily)": the dose is said of the last
+        return []
+    return joined
+
+
+def _bracketed_owner(doc, drug_atom: Span, drug_atoms: list[Span], number) -> Span:
+    """"cyclosporine, tacrolimus, voclosporin (<= 23.7 mg twice daily)": a dose in brackets right after the last
+    drug of a list joined by commas and "or" is that drug's."""
+    last = drug_atom
+    for atom in drug_atoms:
+        if atom.start < last.end:
+            continue
+        if atom.start >= number.i or not all(t.lower_ in _JOINERS for t in doc[last.end:atom.start]):
+            break
+        last = atom
+    gap = doc[last.end:number.i]
+    if last is not drug_atom and len(gap) and gap[0].text == "(" and \
+            all(t.ent_type_ in ("CMP_PRE", "CMP_AGE_PRE") for t in gap[1:]) and _kind(last) == "drug":
+        return last
+    return drug_atom
 
 
 def _with_frequency(code: str, time: str | None, freq: re.Match) -> tuple[str, str | None, bool, int]:

@@ -52,9 +52,9 @@ _NEGATION = {"no", "not", "without", "absence", "absent", "free", "never", "non"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _LABEL = r"(?:IV|V|I{1,3}|[A-C]\b|[0-5]\b)"
 _CLASS_LABELS = re.compile(
-    r"[\s,:(]*(?:(?:of|level|functional)\s+)*(?:class(?:es)?|stage|grade|score|category)?\s*"
+    r"[\s,:(]*(?:(?:of|level|functional)\s+)*(?:(?i:class(?:es)?|stage|grade|score|category))?\s*"
     rf"(?P<a>{_LABEL})"
-    rf"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?:class|stage|grade)\s*)?(?P<b>{_LABEL}))?"
+    rf"(?:\s*(?:/|-|to|or|and|and/or|through|,)\s*(?:(?i:class|stage|grade)\s*)?(?P<b>{_LABEL}))?"
     # "0, 1 or 2", "0, 1, or 2": a list that ends with "or"/"and"
     rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
@@ -69,8 +69,13 @@ _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
 _LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
 _PER_CELLS = re.compile(r"\s*(?:cells?\s*)?/")
 _BP_SIDE = re.compile(r"\s*(systolic|diastolic)\b(?!\s*(?:and|or|/)\s*(?:systolic|diastolic))", re.IGNORECASE)
-_PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+value)?|pred(?:icted)?\.?)\b",
-                        re.IGNORECASE)
+_PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+(?:normal|value))?|pred(?:icted)?\.?|"
+                        r"(?:age[- ]adjusted|age[- ]predicted|predicted)\s+normal(?:\s+value)?)\b", re.IGNORECASE)
+# "blood glucose levels at least 3 times per day": a count of times, not a value
+_TIMES_PER = re.compile(r"\s*times\s+(?:per|a|an|each|every|daily|weekly|monthly)\b", re.IGNORECASE)
+# "> 135 mmHg systolic and/or 85 mm Hg diastolic": the other side, under the same comparator
+_BP_OTHER = re.compile(r"\s*(?:and/or|or|and|,)\s*(?P<num>\d{2,3})\s*(?P<unit>mm\s*Hg)?\s*(?P<side>systolic|diastolic)\b",
+                       re.IGNORECASE)
 _POINTS = re.compile(r"\s*\(?\s*(?P<a>\d+)\s*(?:-|to)\s*(?P<b>\d+)\s*points?\s*\)?", re.IGNORECASE)
 
 
@@ -147,8 +152,13 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
     """Each variable once, in text order; a group name ("transaminases") gives each of its members."""
     catalogue = variables()
     seen: dict[str, Span] = {}
-    for atom in found:
+    for n, atom in enumerate(found):
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
+        following = found[n + 1] if n + 1 < len(found) else None
+        if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
+                following.id_ != atom.id_:
+            # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which
+            continue
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
             # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
@@ -156,6 +166,19 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
             if member not in seen or not _in_parentheses(atom):
                 seen[member] = atom
     return list(seen.items())
+
+
+def _ratio(var_ids: list[tuple[str, Span]], text: str) -> list[tuple[str, Span]]:
+    """"Arterial oxygen partial pressure (PaO2)/ fraction of inspired oxygen (FiO2) < 300mmHg": two variables
+    joined by a slash (their abbreviations in brackets aside) name their ratio, when the catalogue has it."""
+    if len(var_ids) != 2 or any(atom is None for _, atom in var_ids):
+        return var_ids
+    (a, first), (b, second) = var_ids
+    ratio = f"{a}/{b}"
+    if ratio not in variables() or first.end_char > second.start_char:
+        return var_ids
+    between = re.sub(r"\([^()]*\)", "", text[first.end_char:second.start_char])
+    return [(ratio, first)] if between.strip() == "/" else var_ids
 
 
 def _in_parentheses(atom: Span) -> bool:
@@ -175,7 +198,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     values, var_atoms, parts = _read_numbers(span)
     if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
         return []  # "at least one weight loss episode": a count, not a value of the variable
-    var_ids = _variable_ids(var_atoms)
+    var_ids = _ratio(_variable_ids(var_atoms), text)
     catalogue = variables()
     if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
         # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
@@ -200,7 +223,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if rule.id in ("meas.ref_only", "meas.normal", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
-    if not values or len(values) > 2:
+    if not values or len(values) > 2 or _TIMES_PER.match(text, values[-1]["end"]):
         return []
     # what the text says after each number: its unit, or a multiple of a limit of normal
     for v in values:
@@ -230,9 +253,13 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     elif values[0].get("reference") and len(values) == 2:
         reference = values[0]["reference"]
     side = _BP_SIDE.match(text, after)
+    other_side = None
     if side and [vid for vid, _ in var_ids] == ["blood_pressure"]:  # "hypertension >= 100 mmHg diastolic"
         var_ids = [(side.group(1).lower() + "_bp", var_ids[0][1])]
         after = side.end()
+        other_side = _BP_OTHER.match(text, after)
+        if other_side is not None and (other_side.group("side").lower() == side.group(1).lower() or len(values) != 1):
+            other_side = None
     post = postfix_comparator_at(text, after)
     if post is not None and len(values) == 1 and values[0]["op"] is None:
         values[0]["op"] = post["op"]
@@ -321,6 +348,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             continue  # "fever for more than 3 days", "QTc ... 1 month": a duration, not the variable's value
         if unit_code and var.unit and var.unit.startswith(unit_code + "/(24"):
             unit_code = var.unit  # "24h urine protein >= 1g": grams per 24 hours
+        elif unit_code in ("mg", "ug") and var.unit and var.unit.startswith("g/(24"):
+            unit_code = unit_code + var.unit[1:]  # "< 500 mg of protein in 24 hours": milligrams per 24 hours
         keeps_unit = reference is None or reference["type"] == "predicted"
         found = {
             "kind": "measurement", "rule": rule.id, "start": start, "end": end, "negated": negated,
@@ -344,6 +373,18 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if converted is not None:
             found["conversion"] = converted
         out.append(found)
+        if other_side is not None and vid in _BP_IDS:
+            other = catalogue[other_side.group("side").lower() + "_bp"]
+            value = parse_number(other_side.group("num"))
+            also = {**found, "end": other_side.end(), "variable": {"id": other.id, "text": other_side.group("side"),
+                                                                    **({"code": other.code} if other.code else {})},
+                    "parts": parts + [{"role": "value", "start": other_side.start("num"), "end": other_side.end("num")},
+                                      {"role": "variable", "start": other_side.start("side"),
+                                       "end": other_side.end("side")}]}
+            for name in ("lower", "upper"):
+                if name in found:
+                    also[name] = {**found[name], "value": value, "text": other_side.group("num")}
+            out.append(also)
         if alt is not None and reference is not None and alt.group("ref") and \
                 (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
             side, inclusive = OPS[alt.group("op")]
@@ -612,10 +653,14 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
             continue
         # from the variable, or from the label the match ends on when words stand between ("ECOG performance
         # score (PS) of 0, 1, or 2")
-        m = _CLASS_LABELS.match(text, _after_comparator(span, atom.end_char))
+        if rule.id == "meas.class_before":  # "Class III or IV congestive heart failure - New York Heart Association"
+            m = _CLASS_LABELS.match(text, span.start_char)
+        else:
+            m = _CLASS_LABELS.match(text, _after_comparator(span, atom.end_char))
         if not m and rule.id == "meas.class":
             m = _CLASS_LABELS.match(text, span[-1].idx)
-        if not m or m.end() > span.end_char + 40:
+        if not m or m.end() > span.end_char + 40 or (rule.id == "meas.class_before" and not m.group("a").startswith("I")
+                                                     and m.group("a") != "V"):
             continue
         a, b = m.group("a"), m.group("b") or m.group("a")
         va, vb = _label_value(a, var), _label_value(b, var)
@@ -630,6 +675,9 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         lower = {"value": va, "inclusive": True, "label": a}
         upper = {"value": vb, "inclusive": True, "label": b}
         op = _comparator_before(span, atom)  # "heart failure <= NYHA II"
+        post = postfix_comparator_at(text, end) if m.group("b") is None and op is None else None
+        if post is not None:  # "Tanner stage II or greater"
+            op, end = post["op"], post["end"]
         if op is not None and m.group("b") is None:
             side, inclusive = OPS[op]
             bound = {"value": va, "inclusive": inclusive, "label": a}
@@ -655,7 +703,12 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         for name, bound in (("lower", lower), ("upper", upper)):
             if bound is not None:
                 found[name] = bound
-        if op is not None:
+        if op is not None or rule.id == "meas.class_before":
             found["start"] = span.start_char
+        if rule.id == "meas.class_before":
+            found["end"] = max(found["end"], atom.end_char)
+            if text[found["start"]:found["end"]].count("(") > text[found["start"]:found["end"]].count(")") and \
+                    text[found["end"]:found["end"] + 1] == ")":
+                found["end"] += 1  # "Class II heart failure (NYHA)": the bracket the evidence opened
         out.append(found)
     return out

@@ -21,7 +21,8 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 _COMPARATOR = r">=|<=|=>|=<|[<>=~]"
-_EXTRA_PREFIX = rf"^(?:{_COMPARATOR})|^\((?=[A-Z][A-Za-z0-9]{{1,7}}\)(?:/[A-Za-z]|{_COMPARATOR}))"  # "(ALT)/AST", "(ANC)>="
+# "(ALT)/AST", "(ANC)>=", "(PaO2)/ fraction of inspired oxygen"
+_EXTRA_PREFIX = rf"^(?:{_COMPARATOR})|^\((?=[A-Z][A-Za-z0-9]{{1,7}}\)(?:/[A-Za-z]|/$|{_COMPARATOR}))"
 _EMOTICON = re.compile(r"^(?:[<>=]|\(-?\d|\d-?[)D])")
 _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
@@ -48,7 +49,8 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         base = combined_rule_tokenizer(nlp)
         prefix = re.compile(_EXTRA_PREFIX + "|" + base.prefix_search.__self__.pattern)
         infix = re.compile(_EXTRA_INFIX + "|" + base.infix_finditer.__self__.pattern)
-        suffix = re.compile(r"(?<=[0-9])-$|(?<=[0-9])/$|" + base.suffix_search.__self__.pattern)  # "from 18- 60 years"
+        # "from 18- 60 years", "(PaO2)/ FiO2"
+        suffix = re.compile(r"(?<=[0-9])-$|(?<=[0-9])/$|(?<=[A-Za-z0-9]\))/$|" + base.suffix_search.__self__.pattern)
     # emoticons read as comparators and values: "ECOG <3", "score <8)", "=3" are thresholds, not "<3" and "8)"
     rules = {k: v for k, v in base.rules.items() if not _EMOTICON.match(k)}
     return Tokenizer(

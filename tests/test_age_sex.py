@@ -67,12 +67,26 @@ AGE_CASES = [
     ("Age [>= 18]", "Age [>= 18", (18, True), None, "years"),
     ("Postnatal age <48 hours", "age <48 hours", None, (48, False), "hours"),
     ("Aged eighteen (18) years or older", "Aged eighteen (18) years or older", (18, True), None, "years"),
+    # the third dev batch
+    ("Age: Patients with cystic fibrosis (CF): 5 and over", "Age: Patients with cystic fibrosis (CF): 5 and over",
+     (5, True), None, "years"),
+    ("Subjects must be pubertal, or post-pubertal, with an upper age limit of 21 years.",
+     "upper age limit of 21 years", None, (21, True), "years"),
+    ("Hospitalized adult (18 years old) with symptoms consistent with COVID-19", "18 years old", (18, True), None,
+     "years"),
+    ("Age greater than to or equal 18 years at the time of signing informed consent",
+     "Age greater than to or equal 18 years", (18, True), None, "years"),
+    ("Participants from birth to \\<18 years of age at the time of signing the informed consent form",
+     "birth to \\<18 years of age", (0, True), (18, False), "years"),
+    ("Infants less than 4 weeks old", "less than 4 weeks old", None, (4, False), "weeks"),
 ]
 
 TWO_AGES = [
     ("Age < 18 or > 65 years", [("Age < 18", None, (18, False)), ("> 65 years", (65, False), None)]),
     ("more or equal 18 years-old and less or equal 45 years-old",
      [("more or equal 18 years-old", (18, True), None), ("less or equal 45 years-old", None, (45, True))]),
+    ("Age: Patients with cystic fibrosis (CF): 5 and over; Healthy volunteers: 18 and over",
+     [("Age: Patients with cystic fibrosis (CF): 5 and over", (5, True), None), ("18 and over", (18, True), None)]),
     ("Younger than 18 years of age or older than 95 years of age",
      [("Younger than 18 years of age", None, (18, False)), ("older than 95 years of age", (95, False), None)]),
     ("Patient who is at least 18 years old (>=) and younger than 75 years old (<).",
@@ -113,6 +127,8 @@ def test_exclusion_age_kept_as_stated():
         pytest.param("Age:", "Under 21", None, (21, False), id="pdq-under"),
         pytest.param("Age:", "18 and over", (18, True), None, id="pdq-and-over"),
         pytest.param("Age:", "18 to 65", (18, True), (65, True), id="pdq-range"),
+        pytest.param("Age:", "Patients with cystic fibrosis (CF): 5 and over", (5, True), None, id="pdq-group-and-over"),
+        pytest.param("Age:", "Healthy volunteers: 18 to 65", (18, True), (65, True), id="pdq-group-range"),
     ],
 )
 def test_age_under_pdq_heading(heading, item, lower, upper):
@@ -135,6 +151,9 @@ NOT_AGE = [
     "Bone age < 14 years",
     "Age: 3 to 21 at diagnosis",
     "Onset of disease at age 16 or older",
+    "Have an acute (less than 4 week old) injury with instability of the DRUJ",
+    "Patients with an injury over 4 weeks old",
+    "adult patients (18 hospitals)",
 ]
 NOT_AGE_AFTER_AGE = "Aged 18 years or older, and at least one prior treatment"
 
@@ -144,11 +163,17 @@ def test_not_ages(item):
     assert constraints_of(item, "age") == []
 
 
+def test_a_lost_comparator_is_not_guessed():
+    # the COVID-19 corpus lost its "\u2265" on export and kept the spaces around it
+    assert constraints_of("Age  18 years old.", "age") == []
+
+
 @pytest.mark.parametrize(
     "heading,item",
     [
         pytest.param("Life expectancy:", "At least 3 months", id="pdq-life-expectancy"),
         pytest.param("Performance status:", "More than 12 weeks", id="pdq-other-topic"),
+        pytest.param("Hematopoietic:", "Platelets: 100,000 or more", id="pdq-group-under-another-heading"),
     ],
 )
 def test_not_ages_under_other_pdq_headings(heading, item):

@@ -194,6 +194,43 @@ def test_negated_dose():
     assert c["negated"] is True
     (c,) = doses("prednisone no more than 10 mg/day")
     assert c["negated"] is False
+    # "non steroid" names a drug class, it negates nothing
+    (c,) = doses("Chronic use of  non steroid inflammatory drugs or aspirin (above 1 g/day)")
+    assert (c["drug"]["id"], c["negated"]) == ("aspirin", False)
+
+
+# -- forms found while reading misses on the third dev batch -----------------------------------------------
+BATCH3_FORMS = [
+    # a frequency between the unit and the drug
+    ("Patients needing \\>10 mg of daily prednisone (including equivalent doses of other steroids)",
+     [("\\>10 mg of daily prednisone (including equivalent dose",
+       ("prednisone", 10, False, None, None, "mg/day", "day", None, True, False))]),
+    # drugs joined by "or" before one limit: each has it
+    ("Treatment with corticosteroids equivalent to prednisone or methylprednisolone >20 mg/day;",
+     [("prednisone or methylprednisolone >20 mg/day",
+       ("prednisone", 20, False, None, None, "mg/day", "day", None, False, False)),
+      ("prednisone or methylprednisolone >20 mg/day",
+       ("methylprednisolone", 20, False, None, None, "mg/day", "day", None, False, False))]),
+    ("simvastatin or lovastatin > 40 mg daily",
+     [("simvastatin or lovastatin > 40 mg daily", ("simvastatin", 40, False, None, None, "mg/day", "day", None, False, False)),
+      ("simvastatin or lovastatin > 40 mg daily", ("lovastatin", 40, False, None, None, "mg/day", "day", None, False, False))]),
+    # one drug named twice is dosed once; words between the drugs and the number leave the first drug alone
+    ("Prior Doxorubicin or liposomal doxorubicin > 500 mg/m^2",
+     [("Doxorubicin or liposomal doxorubicin > 500 mg/m^2",
+       ("doxorubicin", 500, False, None, None, "mg/m2", "m2", None, False, False))]),
+    ("Patients on tacrolimus, voclosporin (\\<= 23.7 mg twice daily)",
+     [("voclosporin (\\<= 23.7 mg twice daily)",
+       ("voclosporin", None, None, 23.7, True, "mg", "dose", None, False, False))]),
+    ("methylprednisolone or prednisone in a dose of 10 mg/day or greater",
+     [("methylprednisolone or prednisone in a dose of 10 mg/day or greater",
+       ("methylprednisolone", 10, True, None, None, "mg/day", "day", None, False, False))]),
+]
+
+
+@pytest.mark.parametrize("item,expected", BATCH3_FORMS, ids=[f[0][:40] for f in BATCH3_FORMS])
+def test_batch3_dose_forms(item, expected):
+    found = doses(item)
+    assert [(c["evidence"]["text"], summary(c)) for c in found] == expected
 
 
 # -- the catalogue -----------------------------------------------------------------------------------
@@ -312,3 +349,17 @@ def test_chia_adapter_scores_doses(tmp_path):
          "mg/day"),
     ]
     assert drug_id("MMF") == "mycophenolate_mofetil" and drug_id("unknown drug") == "unknown drug"
+
+
+def test_chia_adapter_moves_shifted_dose_offsets(tmp_path):
+    # some Chia files are off by a few characters: the dose's evidence is where its entities' texts stand
+    text = "Concomitant use of simvastatin/lovastatin > 40 mg qd\n"
+    (tmp_path / "NCT2_inc.txt").write_text(text)
+    (tmp_path / "NCT2_inc.ann").write_text(
+        "T1\tDrug 21 32\tsimvastatin\nT2\tDrug 33 43\tlovastatin\nT3\tMultiplier 44 54\t> 40 mg qd\n"
+        "R1\tHas_multiplier Arg1:T1 Arg2:T3\t\nR2\tHas_multiplier Arg1:T2 Arg2:T3\t\n")
+    (gold,) = list(chia(tmp_path))
+    assert [(c["drug"]["id"], c["evidence"]["text"], c["unit"]) for c in gold["constraints"] if c["kind"] == "dose"] == [
+        ("simvastatin", "simvastatin/lovastatin > 40 mg qd", "mg/day"),
+        ("lovastatin", "lovastatin > 40 mg qd", "mg/day"),
+    ]

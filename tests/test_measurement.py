@@ -751,3 +751,82 @@ def test_corpus_forms(item, expected, evidence):
 ])
 def test_corpus_false_alarms(item):
     assert measurements(item) == []
+
+
+# -- forms found while reading misses on the third dev batch -------------------------------------------
+BATCH3_FORMS = [
+    # new catalogue variables
+    _row("Blood erythropoietin level >\n             500 mU/mL",
+         [("erythropoietin", 500, False, None, None, "m[IU]/mL", None)]),
+    _row("Tanner stage II or greater", [("Tanner", 2, True, None, None, None, None)],
+         "Tanner stage II or greater"),
+    _row("Arm circumference <9 inches or >17 inches",
+         [("arm_circumference", None, None, 9, False, "[in_i]", None),
+          ("arm_circumference", 17, False, None, None, "[in_i]", None)]),
+    _row("Acute Physiology and Chronic Health Evaluation (APACHE IV) score > 5",
+         [("APACHE_IV", 5, False, None, None, None, None)]),
+    _row("APACHE II score >= 15", [("APACHE_II", 15, True, None, None, None, None)]),
+    _row("Insomnia Severity Index (ISI) of 8 or above", [("ISI", 8, True, None, None, None, None)]),
+    _row("SE (sleep efficiency) \\<80% on the sleep diary", [("sleep_efficiency", None, None, 80, False, "%", None)]),
+    _row("Spinal pain \\>= 4 on a 0 to 10 Numerical Rating Scale",
+         [("NRS_pain", 4, True, None, None, None, None)]),
+    _row("Arterial oxygen partial pressure (PaO2)/ fraction of inspired oxygen (FiO2) < 300mmHg",
+         [("PaO2/FiO2", None, None, 300, False, "mmHg", None)]),
+    # aliases
+    _row("s-creatinin >100", [("creatinine", 100, False, None, None, None, None)]),
+    _row("serum creatinin > 1.5 mg/dl", [("creatinine", 1.5, False, None, None, "mg/dL", None)]),
+    _row("CD+4 lymphocyte count of < 300 cells/mm3", [("CD4", None, None, 300, False, "/mm3", None)]),
+    _row("saturation of oxygen (\\< 95%)", [("SpO2", None, None, 95, False, "%", None)]),
+    _row("albumin             excretion > 300 mg/24hour",
+         [("urine_albumin", 300, False, None, None, "mg/(24.h)", None)]),
+    _row("tachypnea (\\>=20 per minute)", [("respiratory_rate", 20, True, None, None, "/min", None)]),
+    _row("hyperglycemia\\> 1.8g / L", [("glucose", 1.8, False, None, None, "g/L", None)]),
+    _row("creatinine clearance (CrC1)<40 mL/min", [("creatinine_clearance", None, None, 40, False, "mL/min", None)],
+         "creatinine clearance (CrC1)<40 mL/min"),
+    # comparators and units
+    _row("estimated glomerular filtration rate (eGFR) lesser than 30 milli liter per min/1.73 meter square",
+         [("eGFR", None, None, 30, False, "mL/min/{1.73_m2}", None)]),
+    _row("HIV viral load ≤ 10,000 copies HIV RNA/mL", [("viral_load", None, None, 10000, True, "{copies}/mL", None)],
+         "HIV viral load ≤ 10,000 copies HIV RNA/mL"),
+    # categories: a single label, a label with a full stop, "Class 3 or Class 4", words between name and labels
+    _row("Severe hepatic impairment, defined as Child-Pugh class C.",
+         [("Child-Pugh", 3, True, 3, True, None, None)], "Child-Pugh class C"),
+    _row("New York Heart Association Class 3 or Class 4", [("NYHA", 3, True, 4, True, None, None)]),
+    _row("Eastern Cooperative Oncology Group (ECOG) score standard: 0-2", [("ECOG", 0, True, 2, True, None, None)]),
+    _row("Class III or IV congestive heart failure - New York Heart Association (NYHA)",
+         [("NYHA", 3, True, 4, True, None, None)],
+         "Class III or IV congestive heart failure - New York Heart Association"),
+    _row("Class II heart failure (NYHA)", [("NYHA", 2, True, 2, True, None, None)], "Class II heart failure (NYHA)"),
+    # value first; the other side of a blood pressure under the same comparator
+    _row("Hypertension: Blood pressure > 135 mmHg systolic and/or 85 mm Hg diastolic repeatedly",
+         [("systolic_bp", 135, False, None, None, "mmHg", None), ("diastolic_bp", 85, False, None, None, "mmHg", None)]),
+    _row("a 24 hour urine for protein must demonstrate \\<500mg of protein in 24 hours",
+         [("urine_protein", None, None, 500, False, "mg/(24.h)", None)], "\\<500mg of protein in 24 hours"),
+    # references and durations
+    _row("Abnormal kidney function (eGFR \\<80% of age adjusted normal renal function)",
+         [("eGFR", None, None, 80, False, "%", "predicted")], "eGFR \\<80% of age adjusted normal"),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", BATCH3_FORMS)
+def test_batch3_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("Prior treatment with erythropoietin within 4 weeks", id="erythropoietin-the-drug"),
+    pytest.param("low back pain for more than 3 months", id="a-pain-duration-is-not-a-pain-score"),
+    pytest.param("Tanner stage assessment at screening", id="tanner-without-a-label"),
+    pytest.param("Hepatitis B or C infection.", id="hepatitis-letters-are-not-categories"),
+    pytest.param("History of hypoglycemia in the last 6 months", id="hypoglycemia-without-a-value"),
+    pytest.param("Arm circumference measured in cm at 3 sites", id="a-unit-without-a-value"),
+    pytest.param("Currently self monitoring blood glucose levels at least 3 times per day", id="a-count-of-times"),
+    pytest.param("Class II or III antiarrhythmic drugs within 5 half-lives", id="drug-classes-are-not-categories"),
+    # the COVID-19 corpus does not read "expected to survive more than 24 hours" as a life expectancy
+    pytest.param("Patients who are not expected to survive for more than 24 hours", id="survival-is-not-read"),
+])
+def test_batch3_false_alarms(item):
+    assert measurements(item) == []
