@@ -17,7 +17,8 @@ import re
 # "unless surgically sterilized", "with the exception of adequately treated cervical carcinoma in situ"
 EXCEPTION = re.compile(
     r"\b(?:unless|except(?:\s+(?:for|in|if|when|where|that))?|excepting|with\s+the\s+exceptions?\s+of|"
-    r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not|not\s+including|"
+    r"other\s+than|excluding|apart\s+from|aside\s+from|save\s+for|but\s+not(?!\s+limited\b)|"
+    r"(?<!but\s)not\s+including|"
     r"exceptions?\s+(?:are|is|include[sd]?|being)|excepted\s+are)\b",
     re.IGNORECASE,
 )

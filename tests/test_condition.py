@@ -84,6 +84,12 @@ CASES = [
     ("Inclusion Criteria:\n- At high risk for stroke", []),
     # the threshold applies under the condition; the condition is not a criterion of its own
     ("Inclusion Criteria:\n- AST <= 2.5 x ULN (<= 5 x ULN if liver metastases)", []),
+    # "including but not limited to" gives examples; "but not" alone is an exception
+    ("Exclusion Criteria:\n- Neurological disorder, including but not limited to dementia, stroke or epilepsy",
+     [("exclusion", "neurological_disorder", False, (), False), ("exclusion", "dementia", False, (), False),
+      ("exclusion", "stroke", False, (), False), ("exclusion", "epilepsy", False, (), False)]),
+    ("Exclusion Criteria:\n- Any malignancy but not basal cell carcinoma",
+     [("exclusion", "malignancy", False, (), False)]),
 ]
 
 
