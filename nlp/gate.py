@@ -60,13 +60,15 @@ def _variable_heading(context: dict, labels: set[str]) -> bool:
 
 # what a rule's ``requires`` adds, as its builder checks it (age.build, measurement.build); a name not
 # listed here adds nothing, so a new kind of requirement can never make the gate skip a rule wrongly
-_REQUIRES: dict[str, Callable[[dict, set[str]], bool]] = {
+REQUIRES: dict[str, Callable[[dict, set[str]], bool]] = {
     "age_heading": _age_heading,
     "variable_heading": _variable_heading,
     # age._joined_to_age: an AGE_CUE or OLD atom before the joined comparator
     "previous_age": lambda context, labels: bool(labels & {"AGE_CUE", "OLD"}),
     # measurement._previous_variable: a VAR atom before it (or one in the match itself)
     "previous_variable": lambda context, labels: "VAR" in labels,
+    # age._age_label_before: an "Age:" label (an AGE_CUE atom) earlier in the item
+    "age_label": lambda context, labels: "AGE_CUE" in labels,
 }
 
 
@@ -74,7 +76,7 @@ class ComponentGate:
     """Whether any rule of a Matcher component can match a doc with these atom labels and context."""
 
     def __init__(self, rules: list[MatcherRule]) -> None:
-        self.rules = [(required_labels(r.pattern), _REQUIRES.get(r.requires or "")) for r in rules]
+        self.rules = [(required_labels(r.pattern), REQUIRES.get(r.requires or "")) for r in rules]
 
     def can_match(self, labels: set[str], context: dict) -> bool:
         for needs, requirement in self.rules:

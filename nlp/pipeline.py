@@ -30,6 +30,7 @@ from . import sex as sex_rules
 from . import window as window_rules
 from .drugs import drugs
 from .extensions import doc_text, register_extensions
+from .gate import REQUIRES
 from .numbers import parse_number
 from .rules import lexicon, matcher_rules
 from .tokenizer import make_tokenizer
@@ -72,11 +73,29 @@ class _RuleMatcher:
         self.rules = {r.id: r for r in matcher_rules(self.kind)}
         self.order = {r.id: n for n, r in enumerate(matcher_rules(self.kind))}
         self.matcher = Matcher(nlp.vocab, validate=True)
+        # rules whose builder needs a context the gate can check ("age_heading", "previous_variable", ...) are
+        # matched only in docs that have it: a rule opening with any words ("Healthy volunteers: 18 and
+        # over" under "Age:") would otherwise start a match at every token of every doc
+        self.conditional: dict[str, Matcher] = {}
         for rule in self.rules.values():
-            self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+            if rule.requires in REQUIRES:
+                matcher = self.conditional.setdefault(rule.requires, Matcher(nlp.vocab, validate=True))
+            else:
+                matcher = self.matcher
+            matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+
+    def _raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        out = list(self.matcher(doc))
+        if self.conditional:
+            context = doc._.eligex_context or {}
+            labels = {span.label_ for span in doc.ents}
+            for requirement, matcher in self.conditional.items():
+                if REQUIRES[requirement](context, labels):
+                    out.extend(matcher(doc))
+        return out
 
     def matches(self, doc: Doc) -> list[Span]:
-        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc)]
+        spans = [Span(doc, s, e, label=mid) for mid, s, e in self._raw_matches(doc)]
         spans.sort(key=lambda sp: (-(sp.end - self.core_start(sp)), sp.end - sp.start, sp.start,
                                    self.order[sp.label_]))
         return spans

@@ -124,6 +124,24 @@ def test_valence_converts_milliequivalents(var):
     assert conversion_factor("mEq/L", "mmol/L", var.molar_mass, var.valence) == pytest.approx(1 / var.valence)
 
 
+@pytest.mark.parametrize("kind", ["age", "measurement", "dose", "sex", "pregnancy"])
+def test_every_rule_can_be_gated_and_starts_on_a_selective_token(kind):
+    """A rule the gate cannot check runs on every item, and one opening with any word ("Healthy volunteers: 18
+    and over") starts a match at every token: each rule needs an atom, opens on a selective token, or has
+    a ``requires`` the gate knows (its own matcher then runs only where the requirement holds)."""
+    from nlp.gate import REQUIRES, required_labels
+    from nlp.rules import matcher_rules
+
+    for rule in matcher_rules(kind):
+        assert rule.requires is None or rule.requires in REQUIRES, rule.id
+        if rule.requires is not None:
+            continue
+        first = rule.pattern[0]
+        opens_on_anything = first.get("LIKE_NUM") is False or \
+            any(isinstance(v, dict) and "NOT_IN" in v for v in first.values())
+        assert required_labels(rule.pattern) and not opens_on_anything, rule.id
+
+
 @pytest.mark.parametrize("var", _variables_with("broader"), ids=lambda v: v.id)
 def test_broader_names_another_variable_of_the_same_unit_kind(var):
     from nlp.measurement import variables
