@@ -391,6 +391,8 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
     anchor, anchor_text = "unspecified", None
     event_after = False
     r = g["right"].match(text, end)
+    if r is None and text.startswith(".", end) and m.group("unit").lower() in _ABBREVIATED_UNITS:
+        r = g["right"].match(text, end + 1)  # "within 3 mos. of SV"
     if r is None:
         # "within 30 days or 5 half-lives, whichever is longer, prior to screening"
         h = _HALF_LIVES.match(text, end)
@@ -448,6 +450,7 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_ABBREVIATED_UNITS = {"mos", "mo", "mths", "mth", "yrs", "yr", "wks", "wk", "hrs", "hr", "mins", "min", "y", "d"}
 _IN_LAST = re.compile(r"(?<![\w-])in\s+$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[.;]|\n|$)")
 _HALF_LIVES = re.compile(

@@ -99,6 +99,8 @@ ANCHORS = [
     ("Investigational drug within 30 days before entering this study", "study_entry"),
     ("Onset of first symptom less than 7 days before admission", "unspecified"),
     ("Blood products within three months preceding study visit(s)", "unspecified"),
+    # "SV" for the screening visit; an abbreviated unit's full stop before the anchor
+    ("Changes in diabetes medication doses within 3 mos. of SV", "screening"),
     # the product after a dose, the study's product after "the start of the study"
     ("JAK inhibitors within 4 weeks prior to the first dose of study intervention", "treatment_start"),
     ("Hydroxychloroquine within the 30 days prior to the start of the study drug treatment", "treatment_start"),
