@@ -10,6 +10,7 @@ doc's text, so workers can return them without pickling spaCy objects.
 """
 
 # no `from __future__ import annotations` here: spaCy resolves the factories' type hints at runtime
+import re
 from functools import lru_cache
 
 import spacy
@@ -221,7 +222,8 @@ class WindowComponent:
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
         spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
-        windows = window_rules.find(doc_text(doc), skip=skip, attach=spans)
+        text = doc_text(doc)
+        windows = window_rules.find(text, skip=skip, attach=spans)
         # "normal organ and marrow function ... within two weeks": one event of a phrase naming lab values makes
         # the phrase the thresholds' window, whatever the other events of the split list are
         labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)}
@@ -256,6 +258,8 @@ class WindowComponent:
                 given.add(key)
             elif any(f["start"] <= w["parts"][0]["start"] and w["parts"][0]["end"] <= f["end"] for f in states):
                 continue  # "Pregnancy or planning pregnancy within 30 days": the state is its own constraint
+            elif _restated_in_brackets(text, w, windows):
+                continue  # "... 48 hours prior to visit (if used in the 48 hours prior to the scheduled visit, ...)"
             elif w["event"]["text"] != "unspecified":
                 found.append(w)
             else:
@@ -282,6 +286,21 @@ class WindowComponent:
             if f["kind"] == "contraception":
                 f["windows"] = [p.plain() for p in f["windows"]]
         return doc
+
+
+def _restated_in_brackets(text: str, w: dict, windows: list[dict]) -> bool:
+    """Whether window ``w`` stands in brackets and says again the amount of a window written outside them."""
+    p = w["phrase"]
+    opened = text.rfind("(", 0, p.start)
+    if opened < 0 or ")" in text[opened:p.start] or not _RESTATING.match(text, opened + 1):
+        return False
+    return any(o["phrase"].amount == p.amount and o["phrase"].unit == p.unit and o["phrase"].direction == p.direction
+               and o["phrase"].end <= opened for o in windows if o is not w)
+
+
+# an aside that says what happens when the criterion is met, or says it again: "(if used in the 48 hours
+# prior to the scheduled visit, the visit will be deferred)", "(i.e. ...)"
+_RESTATING = re.compile(r"\s*(?:if|i\.\s?e\.?|ie,|that\s+is)\b", re.IGNORECASE)
 
 
 @Language.factory("eligex_condition")

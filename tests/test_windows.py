@@ -40,6 +40,13 @@ DURATIONS = [
       ("unstable angina", 6, "months", "before", "unspecified", False),
       ("stroke", 6, "months", "before", "unspecified", False)]),
     ("Reported > 2 urinary tract infections in 6 months", []),
+    # an aside that says the window again (what happens if it is met) is not a second window; a bracketed
+    # window of another event is
+    ("Use of pseudoephedrine 48 hours prior to visit (if used in the 48 hours prior to the scheduled visit, the "
+     "visit will be deferred)", [("pseudoephedrine", 48, "hours", "before", "unspecified", False)]),
+    ("Major surgery (within 4 weeks) or radiotherapy within 4 weeks",
+     [("Major surgery", 4, "weeks", "before", "unspecified", False),
+      ("radiotherapy", 4, "weeks", "before", "unspecified", False)]),
 ]
 
 DIRECTIONS = [
