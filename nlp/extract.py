@@ -157,6 +157,8 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
             governing = None
         elif after is not None and item.text.rstrip().endswith(":"):
             after = governing = None  # a new heading at the same level ends the list
+        # a window whose event only points at a list that did not take it names nothing
+        found = [f for f in found if not (f["kind"] == "window" and window_rules.placeholder_event(f))]
         doses = [f for f in found if f["kind"] == "dose" and f.get("window") is None] if governing else []
         if governing is not None and governing.get("lab"):
             for f in found:

@@ -746,6 +746,14 @@ _LIST_PLACEHOLDER = re.compile(r"\bfollowing\b(?!.*\bcriteri)|^(?:excluded|allow
 LIST_HEADING = re.compile(r"\b(?:following|exclu\w*|inclu\w*|criteri\w*)\b", re.IGNORECASE)
 
 
+def placeholder_event(found: dict) -> bool:
+    """Whether a window's event only points at a list ("MASH defined by any of the following"): without the
+    list under it, it names nothing to screen for."""
+    if not any(p["role"] == "event" for p in found.get("parts", ())):
+        return False
+    return re.search(r"\bfollowing\W*$", found["event"]["text"], re.IGNORECASE) is not None
+
+
 def introduces_list(text: str, found: dict) -> bool:
     """Whether the window ``found`` in item ``text`` is the window of the list under the item: the item ends
     with a colon right after the window, and its event is a placeholder (none, a PDQ heading, "the

@@ -159,6 +159,8 @@ EVENTS = [
 NOT_WINDOWS = [
     "Aged 18 to 65 years",
     "Female patients of childbearing potential (including those < 1 year post-menopausal)",
+    # an event that only points at a list the window did not reach
+    "MASH defined by any of the following within 12 months prior to screening (V1):",
     "Life expectancy of at least 3 months",
     "Employed (minimum of 20 h per week)",
     "Anticipated surgical procedure time less than 1 hour",
