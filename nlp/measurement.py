@@ -156,9 +156,15 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
         following = found[n + 1] if n + 1 < len(found) else None
         if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
-                following.id_ != atom.id_:
-            # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which
+                following.id_ != atom.id_ and not _broader(following.id_[4:] if following.id_.startswith("var.")
+                                                           else following.id_, vid):
+            # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which,
+            # unless it is the broader name ("Systolic blood pressure (BP)" stays systolic)
             continue
+        previous = found[n - 1] if n else None
+        if previous is not None and atom.start == previous.end + 1 and _in_parentheses(atom) and \
+                _broader(vid, previous.id_[4:] if previous.id_.startswith("var.") else previous.id_):
+            continue  # "Systolic blood pressure (BP)": the bracket abbreviates the name before it
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
             # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
@@ -166,6 +172,18 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
             if member not in seen or not _in_parentheses(atom):
                 seen[member] = atom
     return list(seen.items())
+
+
+def _broader(candidate: str, vid: str) -> bool:
+    """Whether ``candidate`` is ``vid``'s broader variable (``broader`` in the catalogue), at any remove."""
+    catalogue = variables()
+    seen = set()
+    while vid in catalogue and vid not in seen:
+        seen.add(vid)
+        vid = catalogue[vid].broader
+        if vid == candidate:
+            return True
+    return False
 
 
 def _ratio(var_ids: list[tuple[str, Span]], text: str) -> list[tuple[str, Span]]:

@@ -438,6 +438,10 @@ ISSUE_FORMS = [
     _row("ANC ≥ 1.5 x 10*9/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 109/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 10e9/L", [_ANC_SI]),
+    # a bracketed name after another says which, unless it is the broader name the first abbreviates
+    _row("Systolic blood pressure (BP) >160 mmHg", [("systolic_bp", 160, False, None, None, "mmHg", None)]),
+    _row("Acute Physiology and Chronic Health Evaluation (APACHE IV) score > 5",
+         [("APACHE_IV", 5, False, None, None, None, None)]),
     # a decimal comma; two consecutive whole numbers joined by a comma are a list, not a decimal
     _row("Serum creatinine ≤ 1,5 x the upper limit of normal", [("creatinine", None, None, 1.5, True, None, "ULN")]),
     _row("Haemoglobin ≥ 8,5 g/dL", [("hemoglobin", 8.5, True, None, None, "g/dL", None)]),
