@@ -438,6 +438,9 @@ ISSUE_FORMS = [
     _row("ANC ≥ 1.5 x 10*9/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 109/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 10e9/L", [_ANC_SI]),
+    # comparators written half in words
+    _row("Hemoglobin equal to or > 12 g/dL", [("hemoglobin", 12, True, None, None, "g/dL", None)]),
+    _row("Creatinine < or equal to 1.5 mg/dL", [("creatinine", None, None, 1.5, True, "mg/dL", None)]),
     # a bracketed name after another says which, unless it is the broader name the first abbreviates
     _row("Systolic blood pressure (BP) >160 mmHg", [("systolic_bp", 160, False, None, None, "mmHg", None)]),
     _row("Acute Physiology and Chronic Health Evaluation (APACHE IV) score > 5",
