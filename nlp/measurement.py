@@ -71,8 +71,11 @@ _PER_CELLS = re.compile(r"\s*(?:cells?\s*)?/")
 _BP_SIDE = re.compile(r"\s*(systolic|diastolic)\b(?!\s*(?:and|or|/)\s*(?:systolic|diastolic))", re.IGNORECASE)
 _PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\s+(?:normal|value))?|pred(?:icted)?\.?|"
                         r"(?:age[- ]adjusted|age[- ]predicted|predicted)\s+normal(?:\s+value)?)\b", re.IGNORECASE)
-# "blood glucose levels at least 3 times per day": a count of times, not a value
-_TIMES_PER = re.compile(r"\s*times\s+(?:per|a|an|each|every|daily|weekly|monthly)\b", re.IGNORECASE)
+# "blood glucose levels at least 3 times per day", "hypoglycaemia (more than 1 episode per month)": a count of
+# times or events, not a value
+_TIMES_PER = re.compile(r"\s*(?:times\s+(?:per|a|an|each|every|daily|weekly|monthly)\b|"
+                        r"(?:episodes?|events?|attacks?|occurrences?|admissions?|hospitali[sz]ations?)\b)",
+                        re.IGNORECASE)
 # "> 135 mmHg systolic and/or 85 mm Hg diastolic": the other side, under the same comparator
 _BP_OTHER = re.compile(r"\s*(?:and/or|or|and|,)\s*(?P<num>\d{2,3})\s*(?P<unit>mm\s*Hg)?\s*(?P<side>systolic|diastolic)\b",
                        re.IGNORECASE)

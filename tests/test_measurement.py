@@ -566,6 +566,7 @@ FALSE_ALARMS = [
     "Patients with 2 prior lines of therapy",
     "Hepatitis B or C infection",
     "Tumor stage > 3 C",
+    "Recurrent major hypoglycaemia (more than 1 episode per month)",
 ]
 
 
