@@ -264,6 +264,7 @@ def mentions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and/or|or|and)?|\band/or\b|\bor\b|\band\b|/|\(|\)|\s)*\s*")
 _JOIN = r"\s*(?:,\s*(?:and/or|or|and)?|\band/or\b|\bor\b|\band\b|/)\s*"
 _BEFORE_JOIN = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z][A-Za-z-]*)" + _JOIN + r"$")
+_BEFORE_JOIN_TWO = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z][A-Za-z-]*\s+[A-Za-z0-9][A-Za-z0-9-]*)" + _JOIN + r"$")
 _AFTER_JOIN = re.compile(_JOIN + r"([A-Za-z0-9][A-Za-z0-9-]*)(?![A-Za-z0-9])")
 
 
@@ -281,6 +282,12 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
             continue
         head, tail = " ".join(words[1:]), " ".join(words[:-1])
         pos = start
+        two = _BEFORE_JOIN_TWO.search(text, max(0, start - 40), start) if len(words) > 2 else None
+        ids = idx.get(_key(f"{two.group(1)} {' '.join(words[2:])}"), ()) if two else ()
+        if ids and not any(a < two.end(1) and two.start(1) < b for a, b in taken):
+            # "Type 1 or type 2 diabetes": a conjunct of two words in place of the mention's first two
+            out.extend((two.start(1), two.end(1), cid, "condition.elliptic", two.start(1), end) for cid in ids)
+            pos = two.start(1)
         while True:  # "cardiac, renal or pulmonary disease"
             m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos)
             if not m or any(a < m.end(1) and m.start(1) < b for a, b in taken):

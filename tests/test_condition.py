@@ -90,6 +90,9 @@ CASES = [
       ("exclusion", "stroke", False, (), False), ("exclusion", "epilepsy", False, (), False)]),
     ("Exclusion Criteria:\n- Any malignancy but not basal cell carcinoma",
      [("exclusion", "malignancy", False, (), False)]),
+    # a conjunct of two words in place of the mention's first two
+    ("Inclusion Criteria:\n- Type 1 or type 2 diabetes",
+     [("inclusion", "type_1_diabetes", False, (), False), ("inclusion", "type_2_diabetes", False, (), False)]),
 ]
 
 
