@@ -830,3 +830,40 @@ def test_batch3_forms(item, expected, evidence):
 ])
 def test_batch3_false_alarms(item):
     assert measurements(item) == []
+
+
+# -- forms from the corpus' uncovered comparators (meas-r2) ---------------------------------------------
+ROUND4_FORMS = [
+    # modal verbs between the variable and its comparator
+    _row("For patients with liver metastases, the AST/ALT may be ≤ 5x ULN",
+         [("AST", None, None, 5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")], "AST/ALT may be ≤ 5x ULN"),
+    _row("ANC can be < 1000/mm3 if due to marrow involvement", [("ANC", None, None, 1000, False, "/mm3", None)]),
+    _row("Absolute neutrophil count must be >= 500 cells/mm3", [("ANC", 500, True, None, None, "/mm3", None)]),
+    # scale versions and spellings
+    _row("HAMD24 total score ≥ 20", [("HAM-D", 20, True, None, None, None, None)]),
+    _row("depression as measured by the HAMD-6 score \\>7 and \\<13 at screening",
+         [("HAM-D6", 7, False, 13, False, None, None)], "HAMD-6 score \\>7 and \\<13"),
+    _row("Lansky Play-Performance Score < 40", [("Lansky", None, None, 40, False, None, None)]),
+    _row("ECOG performance status =< 2", [("ECOG", None, None, 2, True, None, None)]),
+    _row("Serum creatinine ≤ 1,5 x the upper limit of normal", [("creatinine", None, None, 1.5, True, None, "ULN")]),
+    # life expectancy said as a projection
+    _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", ROUND4_FORMS)
+def test_round4_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("Patients who will be > 65 years at the time of surgery", id="a-modal-verb-without-a-variable"),
+    pytest.param("HAMD24 Item 1 ≥ 2", id="an-item-of-a-scale-is-not-its-total"),
+    pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
+    pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
+])
+def test_round4_false_alarms(item):
+    assert measurements(item) == []
