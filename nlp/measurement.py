@@ -59,11 +59,12 @@ _CLASS_LABELS = re.compile(
     rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
 _ALTERNATIVE = re.compile(
-    r"\s*[(\[,;]\s*(?:or\s+)?(?P<op><=|>=|<|>)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
+    r"\s*[(\[,;]\s*(?:or\s+)?\\?(?P<op><=|>=|=<|=>|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
     r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)?\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,
 )
+_ALT_OPS = {"=<": "<=", "=>": ">=", "\u2264": "<=", "\u2265": ">="}
 _PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
 _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
 _LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
@@ -387,7 +388,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             out.append(also)
         if alt is not None and reference is not None and alt.group("ref") and \
                 (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
-            side, inclusive = OPS[alt.group("op")]
+            side, inclusive = OPS[_ALT_OPS.get(alt.group("op"), alt.group("op"))]
             value = parse_number(alt.group("num"))
             alternative = {**found, "start": alt.start("op"), "end": alt.end("cond"),
                            "condition": alt.group("cond").strip(), "alternative": True,

@@ -846,6 +846,11 @@ ROUND4_FORMS = [
     _row("Lansky Play-Performance Score < 40", [("Lansky", None, None, 40, False, None, None)]),
     _row("ECOG performance status =< 2", [("ECOG", None, None, 2, True, None, None)]),
     _row("Serum creatinine ≤ 1,5 x the upper limit of normal", [("creatinine", None, None, 1.5, True, None, "ULN")]),
+    # a conditional alternative in brackets, with "=<" or an escaped comparator
+    _row("aspartate aminotransferase (AST) =< 2.5 x ULN (=< 5 x ULN for patients with liver metastases)",
+         [("AST", None, None, 2.5, True, None, "ULN"), ("AST", None, None, 5, True, None, "ULN")]),
+    _row("ALT \\<= 2.5 x ULN (\\<= 5 x ULN if liver metastases are present)",
+         [("ALT", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")]),
     # life expectancy said as a projection
     _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
 ]
@@ -862,6 +867,7 @@ def test_round4_forms(item, expected, evidence):
 @pytest.mark.parametrize("item", [
     pytest.param("Patients who will be > 65 years at the time of surgery", id="a-modal-verb-without-a-variable"),
     pytest.param("HAMD24 Item 1 ≥ 2", id="an-item-of-a-scale-is-not-its-total"),
+    pytest.param("(=< 5 x ULN for patients with liver metastases)", id="an-alternative-without-its-variable"),
     pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
     pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
 ])
