@@ -194,6 +194,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     text = doc_text(doc)
     if rule.id == "meas.value_first" and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
+    if rule.id == "meas.value_first" and _joined_before_variable(span):
+        return []  # "Cr <= 1.25 x ULN or creatinine clearance > 60 ml/min": the value is not the next variable's
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
@@ -464,6 +466,24 @@ def _dangling_variable(span: Span) -> bool:
             i = t.i
             return (i - 2 >= span.start and span.doc[i - 1].lower_ in ("or", "and", "and/or")
                     and span.doc[i - 2].ent_type_ == "VAR")
+    return False
+
+
+def _joined_before_variable(span: Span) -> bool:
+    """A value-first match whose value and variable are joined by "or"/"and" and whose variable has a value of
+    its own ("<= 1.25 x ULN or creatinine clearance > 60 ml/min"): the value ends a threshold of its own, the
+    variable starts the next."""
+    doc = span.doc
+    number = next((t.i for t in span if t.like_num), None)
+    first_var = next((t.i for t in span if t.ent_type_ == "VAR"), None)
+    if number is None or first_var is None or \
+            not any(t.lower_ in ("or", "and", "and/or") for t in doc[number + 1:first_var]):
+        return False
+    for t in doc[span.end:span.end + 4]:
+        if t.ent_type_ in ("CMP_PRE", "CMP_AGE_PRE") or t.like_num:
+            return True
+        if t.is_punct and t.text not in "()":
+            return False
     return False
 
 

@@ -851,6 +851,13 @@ ROUND4_FORMS = [
          [("AST", None, None, 2.5, True, None, "ULN"), ("AST", None, None, 5, True, None, "ULN")]),
     _row("ALT \\<= 2.5 x ULN (\\<= 5 x ULN if liver metastases are present)",
          [("ALT", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")]),
+    # a value before "or" is not the value of the variable after it, when that variable has its own
+    _row("Serum Cr ≤ 1.25×ULN or endogenous creatinine clearance \\> 60 ml/min (Cockcroft-Gault formula);",
+         [("creatinine_clearance", 60, False, None, None, "mL/min", None)], "creatinine clearance \\> 60 ml/min"),
+    _row("Creatinine > 2.0 x ULN or creatinine clearance < 40 mL/min",
+         [("creatinine", 2.0, False, None, None, None, "ULN"), ("creatinine_clearance", None, None, 40, False, "mL/min", None)]),
+    _row("AML secondary to MDS with ≥20% bone marrow or peripheral blasts), as defined by the WHO",
+         [("peripheral_blasts", 20, True, None, None, "%", None)]),
     # life expectancy said as a projection
     _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
 ]
