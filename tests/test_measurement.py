@@ -858,6 +858,16 @@ ROUND4_FORMS = [
          [("creatinine", 2.0, False, None, None, None, "ULN"), ("creatinine_clearance", None, None, 40, False, "mL/min", None)]),
     _row("AML secondary to MDS with ≥20% bone marrow or peripheral blasts), as defined by the WHO",
          [("peripheral_blasts", 20, True, None, None, "%", None)]),
+    # "performance" and "known" between a variable and its comparator
+    _row("Eastern Cooperative Oncology Group (ECOG) performance score =<2", [("ECOG", None, None, 2, True, None, None)]),
+    _row("Left ventricular ejection fraction known to be < 35%.", [("LVEF", None, None, 35, False, "%", None)]),
+    _row("Haemoglobin < 7g/dl, neutrophil cell count < 500/mm3",
+         [("hemoglobin", None, None, 7, False, "g/dL", None), ("ANC", None, None, 500, False, "/mm3", None)]),
+    # sleep and fibromyalgia scales
+    _row("a clinically significant sleep disturbance, defined as a PSQI total score > 5.",
+         [("PSQI", 5, False, None, None, None, None)]),
+    _row("Widespread pain index (WPI) ≥7 and symptom severity (SS) scale score ≥5",
+         [("WPI", 7, True, None, None, None, None), ("fibromyalgia_SS", 5, True, None, None, None, None)]),
     # life expectancy said as a projection
     _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
 ]
@@ -875,6 +885,8 @@ def test_round4_forms(item, expected, evidence):
     pytest.param("Patients who will be > 65 years at the time of surgery", id="a-modal-verb-without-a-variable"),
     pytest.param("HAMD24 Item 1 ≥ 2", id="an-item-of-a-scale-is-not-its-total"),
     pytest.param("(=< 5 x ULN for patients with liver metastases)", id="an-alternative-without-its-variable"),
+    pytest.param("known to be HIV positive for > 6 months", id="known-without-a-variable"),
+    pytest.param("chronic widespread pain for > 3 months", id="widespread-pain-is-not-the-index"),
     pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
     pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
 ])
