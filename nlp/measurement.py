@@ -59,8 +59,9 @@ _CLASS_LABELS = re.compile(
     rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
 _ALTERNATIVE = re.compile(
-    r"\s*[(\[,;]\s*(?:or\s+)?\\?(?P<op><=|>=|=<|=>|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
-    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)?\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
+    r"\s*[(\[,;]\s*(?:or\s+)?\\?(?P<op><=|>=|=<|=>|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:(?:x|times)?\s*(?:the\s+)?"
+    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)|(?P<unit>[A-Za-z\u00b5\u03bc%][A-Za-z\u00b5\u03bc%^0-9*]*(?:\s*/\s*[A-Za-z0-9^*]+)?))?"
+    r"\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,
 )
@@ -388,8 +389,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
                 if name in found:
                     also[name] = {**found[name], "value": value, "text": other_side.group("num")}
             out.append(also)
-        if alt is not None and reference is not None and alt.group("ref") and \
-                (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
+        if alt is not None and (reference is not None and alt.group("ref") and
+                                (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN") or
+                                # "bilirubin <= 2.0 mg/dL (<= 3.0 mg/dL for patients with liver metastases)"
+                                reference is None and unit and alt.group("unit") and
+                                re.sub(r"\s+", "", alt.group("unit")).lower() == re.sub(r"\s+", "", unit["text"]).lower()):
             side, inclusive = OPS[_ALT_OPS.get(alt.group("op"), alt.group("op"))]
             value = parse_number(alt.group("num"))
             alternative = {**found, "start": alt.start("op"), "end": alt.end("cond"),

@@ -851,6 +851,16 @@ ROUND4_FORMS = [
          [("AST", None, None, 2.5, True, None, "ULN"), ("AST", None, None, 5, True, None, "ULN")]),
     _row("ALT \\<= 2.5 x ULN (\\<= 5 x ULN if liver metastases are present)",
          [("ALT", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")]),
+    # a conditional alternative in the main threshold's unit
+    _row("Hepatic function: Bilirubin ≤ 2.0 mg/dL (≤ 3.0 mg/dL for patients with liver metastases)",
+         [("bilirubin", None, None, 2.0, True, "mg/dL", None), ("bilirubin", None, None, 3.0, True, "mg/dL", None)]),
+    _row("fasting serum TG \\<= 150 mg/dL (\\<=175 mg/dL when not fasting) within 6 months",
+         [("triglycerides", None, None, 150, True, "mg/dL", None), ("triglycerides", None, None, 175, True, "mg/dL", None)]),
+    # a restatement in another unit is not a second threshold
+    _row("renal insufficiency defined as a serum creatinine >2 mg/dL (>180 mmoL/L) in patients on dialysis",
+         [("creatinine", 2, False, None, None, "mg/dL", None)]),
+    _row("Increased blood glucose levels (> 120 mg/dL; > 6.7 mM), or requiring insulin",
+         [("glucose", 120, False, None, None, "mg/dL", None)]),
     # a value before "or" is not the value of the variable after it, when that variable has its own
     _row("Serum Cr ≤ 1.25×ULN or endogenous creatinine clearance \\> 60 ml/min (Cockcroft-Gault formula);",
          [("creatinine_clearance", 60, False, None, None, "mL/min", None)], "creatinine clearance \\> 60 ml/min"),
@@ -892,3 +902,8 @@ def test_round4_forms(item, expected, evidence):
 ])
 def test_round4_false_alarms(item):
     assert measurements(item) == []
+
+
+def test_alternative_in_the_same_unit_keeps_its_condition():
+    found = measurements("Bilirubin ≤ 2.0 mg/dL (≤ 3.0 mg/dL for patients with liver metastases)")
+    assert [c.get("condition") for c in found] == [None, "liver metastases"]
