@@ -878,6 +878,12 @@ ROUND4_FORMS = [
          [("PSQI", 5, False, None, None, None, None)]),
     _row("Widespread pain index (WPI) ≥7 and symptom severity (SS) scale score ≥5",
          [("WPI", 7, True, None, None, None, None), ("fibromyalgia_SS", 5, True, None, None, None, None)]),
+    # HIV p24 antigen; "(= or >" opens a bracket before a comparator (not the emoticon "(=")
+    _row("must have p24 antigen levels = or > 70 pg/ml (> 50 pg/ml at U. of Mass. site only)",
+         [("p24_antigen", 70, True, None, None, "pg/mL", None)], "p24 antigen levels = or > 70 pg/ml"),
+    _row("consistently positive serum HIV p24 antigen (= or > 70 pg/ml) as defined",
+         [("p24_antigen", 70, True, None, None, "pg/mL", None)]),
+    _row("positive CD4 count (= or > 200 cells/mm3) as defined", [("CD4", 200, True, None, None, "/mm3", None)]),
     # life expectancy said as a projection
     _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
 ]
@@ -896,6 +902,7 @@ def test_round4_forms(item, expected, evidence):
     pytest.param("HAMD24 Item 1 ≥ 2", id="an-item-of-a-scale-is-not-its-total"),
     pytest.param("(=< 5 x ULN for patients with liver metastases)", id="an-alternative-without-its-variable"),
     pytest.param("known to be HIV positive for > 6 months", id="known-without-a-variable"),
+    pytest.param("HIV p24 antigen positive", id="p24-without-a-value"),
     pytest.param("chronic widespread pain for > 3 months", id="widespread-pain-is-not-the-index"),
     pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
     pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
