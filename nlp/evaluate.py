@@ -347,10 +347,15 @@ def system_records_for(gold: list[dict]) -> list[dict]:
     return list(extract_many(trials))
 
 
+_NESTED_WINDOW_EVENTS = {"dose": "drug", "measurement": "measurement"}
+
+
 def one_window_per_mention(record: dict | None) -> dict | None:
     """The record with one window constraint per written window phrase: the published corpora annotate a
     temporal mention once, where our records give each event of a list its own window ("surgery or trauma
-    within 14 days" is two windows for us, one mention for LCT and Chia).
+    within 14 days" is two windows for us, one mention for LCT and Chia). The window a dose or a measurement
+    carries ("mesalamine >= 2.4 g/day for >= 4 weeks") is such a mention too: the corpora annotate it as the
+    drug's or the observation's temporal, so it is scored as a window as well.
 
     >>> w = {"kind": "window", "window": {"evidence": {"start": 20, "end": 34}}}
     >>> len(one_window_per_mention({"constraints": [w, dict(w)]})["constraints"])
@@ -360,6 +365,13 @@ def one_window_per_mention(record: dict | None) -> dict | None:
         return record
     seen, kept = set(), []
     for c in record.get("constraints", []):
+        w = c.get("window") if c["kind"] in _NESTED_WINDOW_EVENTS else None
+        if w and w.get("evidence") and (w["evidence"]["start"], w["evidence"]["end"]) not in seen:
+            # a dose's or a measurement's own window is a temporal mention of its own for the corpora
+            seen.add((w["evidence"]["start"], w["evidence"]["end"]))
+            kept.append({"kind": "window", "section": c.get("section"), "negated": c.get("negated", False),
+                         "evidence": w["evidence"], "window": w,
+                         "event": {"type": _NESTED_WINDOW_EVENTS[c["kind"]], "text": c["evidence"]["text"]}})
         if c["kind"] == "window":
             ev = (c.get("window") or {}).get("evidence") or c["evidence"]
             key = (ev["start"], ev["end"])
