@@ -60,7 +60,8 @@ _CLASS_LABELS = re.compile(
 )
 _ALTERNATIVE = re.compile(
     r"\s*[(\[,;]\s*(?:or\s+)?\\?(?P<op><=|>=|=<|=>|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:(?:x|times)?\s*(?:the\s+)?"
-    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)|(?P<unit>[A-Za-z\u00b5\u03bc%][A-Za-z\u00b5\u03bc%^0-9*]*(?:\s*/\s*[A-Za-z0-9^*]+)?))?"
+    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)|(?P<unit>(?:[xX\u00d7]\s*)?10\s*(?:\^|\*|e)?\s*\d{1,2}\s*/\s*[A-Za-z\u00b5\u03bc]+|"
+    r"[A-Za-z\u00b5\u03bc%][A-Za-z\u00b5\u03bc%^0-9*]*(?:\s*/\s*[A-Za-z0-9^*]+)?))?"
     r"\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,

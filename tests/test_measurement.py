@@ -856,6 +856,8 @@ ROUND4_FORMS = [
          [("bilirubin", None, None, 2.0, True, "mg/dL", None), ("bilirubin", None, None, 3.0, True, "mg/dL", None)]),
     _row("fasting serum TG \\<= 150 mg/dL (\\<=175 mg/dL when not fasting) within 6 months",
          [("triglycerides", None, None, 150, True, "mg/dL", None), ("triglycerides", None, None, 175, True, "mg/dL", None)]),
+    _row("Platelet count greater than or equal to 100 x 10^9/L (>70 x 10^9/L if bone marrow involvement)",
+         [("platelets", 100, True, None, None, "10*9/L", None), ("platelets", 70, False, None, None, "10*9/L", None)]),
     # a restatement in another unit is not a second threshold
     _row("renal insufficiency defined as a serum creatinine >2 mg/dL (>180 mmoL/L) in patients on dialysis",
          [("creatinine", 2, False, None, None, "mg/dL", None)]),
