@@ -433,16 +433,22 @@ def _previous_unit(span: Span) -> dict | None:
     return None
 
 
+_MODAL = {"must", "should", "may", "can", "be", "have"}
+
+
 def _previous_variables(span: Span) -> list[tuple[str, Span]]:
     """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable; with all of
     them when the first names several ("AST and ALT <= 2.5 x ULN or <= 5 x ULN in case of ...")."""
     doc = span.doc
     joined = span[0].lower_ in ("or", "and")  # "or greater than" is one comparator of the lexicon
-    if not joined and (span.start == 0 or doc[span.start - 1].lower_ not in _CONNECTORS):
+    k = span.start
+    while k > span.start - 2 and k > 0 and doc[k - 1].lower_ in _MODAL:
+        k -= 1  # "CD4 count must be 50-499 cells/mm3 ..., and must be >= 500 cells/mm3 ..."
+    if not joined and (k == 0 or doc[k - 1].lower_ not in _CONNECTORS):
         return []
     atoms = {a.start: a for a in doc._.eligex_atoms or [] if a.label_ == "VAR"}
     found: list[Span] = []
-    i = span.start - 2
+    i = k - 2
     while i >= max(0, span.start - 30):
         t = doc[i]
         if t.text in ".;:":

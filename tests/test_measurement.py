@@ -880,6 +880,11 @@ ROUND4_FORMS = [
          [("PSQI", 5, False, None, None, None, None)]),
     _row("Widespread pain index (WPI) ≥7 and symptom severity (SS) scale score ≥5",
          [("WPI", 7, True, None, None, None, None), ("fibromyalgia_SS", 5, True, None, None, None, None)]),
+    # a second threshold after "and must be": the variable named before in the item
+    _row("CD4 count must be 50-499 cells/mm3 in patients receiving ddI plus vaccine or control, and must be >= 500 "
+         "cells/mm3 in patients receiving ddI alone.",
+         [("CD4", 50, True, 499, True, "/mm3", None), ("CD4", 500, True, None, None, "/mm3", None)]),
+    _row("CD4 count < 200 cells/mm3, and must be > 18 years of age", [("CD4", None, None, 200, False, "/mm3", None)]),
     # HIV p24 antigen; "(= or >" opens a bracket before a comparator (not the emoticon "(=")
     _row("must have p24 antigen levels = or > 70 pg/ml (> 50 pg/ml at U. of Mass. site only)",
          [("p24_antigen", 70, True, None, None, "pg/mL", None)], "p24 antigen levels = or > 70 pg/ml"),
@@ -905,6 +910,7 @@ def test_round4_forms(item, expected, evidence):
     pytest.param("(=< 5 x ULN for patients with liver metastases)", id="an-alternative-without-its-variable"),
     pytest.param("known to be HIV positive for > 6 months", id="known-without-a-variable"),
     pytest.param("HIV p24 antigen positive", id="p24-without-a-value"),
+    pytest.param("Patients must be > 4 weeks from prior chemotherapy", id="must-be-without-a-variable-before"),
     pytest.param("chronic widespread pain for > 3 months", id="widespread-pain-is-not-the-index"),
     pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
     pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
