@@ -163,11 +163,17 @@ def _alias_table() -> dict[str, str]:
 
 def drug_id(name: str) -> str:
     """A corpus' drug text as our catalogue id when it is one of the drug catalogue's aliases ("MMF" →
-    mycophenolate_mofetil); otherwise the text itself."""
+    mycophenolate_mofetil), also after a route word our records keep apart ("oral mesalamine" → mesalazine);
+    otherwise the text itself."""
+    from .dose import _ROUTES
     from .drugs import drugs
 
     table = {a.lower(): d.id for d in drugs().values() for a in d.aliases}
-    return table.get(re.sub(r"\s+", " ", name.strip().lower()), name)
+    said = re.sub(r"\s+", " ", name.strip().lower())
+    route, _, rest = said.partition(" ")
+    if said not in table and route in _ROUTES and rest in table:
+        return table[rest]
+    return table.get(said, name)
 
 
 def dose_unit(value_text: str) -> str | None:

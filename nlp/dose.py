@@ -96,6 +96,13 @@ _EQUIVALENT = re.compile(
     r"(?:\s+of\s+(?:another|other|an?\s+other)\s+[a-z]+)?\s*\)?",
     re.IGNORECASE,
 )
+# before a value-first dose: "daily doses of 10 mg prednisone" (per day), "minimum equivalent daily dose of 20 mg
+# rabeprazole" (a lower bound, or equivalent)
+_VALUE_LEAD = re.compile(
+    r"(?:\b(?P<bound>minimum|minimal|maximum|maximal)\s+)?(?:\b(?P<eq>equivalent)\s+)?(?:\b(?P<freq>daily|weekly)\s+)?"
+    r"(?:total\s+)?\b(?:dose|doses|dosage|dosages)\s+of\s*$",
+    re.IGNORECASE,
+)
 _MME = re.compile(r"\s*\(?\s*(?:MME|MEDD?|OME|morphine\s+(?:milligram\s+)?equivalents?)\s*\)?", re.IGNORECASE)
 _ROUTES = {
     "oral": "oral", "orally": "oral", "po": "oral", "p.o.": "oral", "p.o": "oral", "per os": "oral",
@@ -239,6 +246,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
             return None  # "hydrocortisone (or 2.5 mg prednisone)": an alternative to what came before
         drug_atom = _bracketed_owner(doc, drug_atom, drug_atoms, numbers[-1])
     lead = drug_atom.start
+    if rule.id == "dose.drug_first" and lead == span.start:
+        # "zidovudine (AZT) therapy of <= 600 mg/day": the match starts at the bracketed brand of a drug named
+        # right before it; the statement starts at that name
+        named = next((a for a in doc._.eligex_atoms or [] if a.end == lead - 1 and a.label_ == "DRUG"), None)
+        if named is not None and doc[lead - 1].text == "(" and _drug_of(named) is _drug_of(drug_atom):
+            lead = named.start
     while lead > span.start and doc[lead - 1].lower_ in _LEAD:
         lead -= 1
     start = doc[lead].idx if rule.id == "dose.drug_first" else span.start_char
@@ -247,6 +260,15 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
     code, time = unit["code"], unit["time"]
     if rule.id == "dose.value_first":
         drug_atom = drug_atoms[-1]
+        lead_in = _VALUE_LEAD.search(text, max(0, start - 60), start) if values[0]["op"] is None else None
+        if lead_in is not None:  # "daily doses of 10mg prednisone", "minimum ... dose of 20 mg rabeprazole"
+            start = lead_in.start()
+            if lead_in.group("bound"):
+                values[0]["op"] = ">=" if lead_in.group("bound").lower().startswith("min") else "<="
+            if lead_in.group("freq") and time is None:
+                time = "week" if lead_in.group("freq").lower() == "weekly" else "day"
+                code = f"{code}/{time}"
+            or_equivalent = or_equivalent or bool(lead_in.group("eq"))
         between = [t for t in doc if end <= t.idx and t.idx + len(t) <= drug_atom.start_char]
         freq = _FREQUENCY.match(text, end)
         if freq is not None and freq.end() <= drug_atom.start_char:
@@ -281,6 +303,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict] | None:
             or_equivalent = True
             # a closing parenthesis belongs to the phrase only if it opened it
             end = eq.end() - 1 if eq.group().rstrip().endswith(")") and "(" not in eq.group() else eq.end()
+            while end > 0 and text[end - 1].isspace():  # "or equivalent for longer": not the space
+                end -= 1
             moved = True
         by = _ROUTE_AFTER.match(text, end)
         if by is not None and route_after is None:  # "100 mg by mouth daily"

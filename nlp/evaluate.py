@@ -55,13 +55,19 @@ _UNIT_SYNONYMS = {
 
 @lru_cache(maxsize=1)
 def _unit_codes() -> dict[str, str]:
-    """Every surface form and code of the unit catalogue, squeezed and lower-cased → its code."""
+    """Every surface form and code of the unit catalogue, squeezed and lower-cased → its code; then the dose
+    amounts' forms the unit catalogue lacks ("units" of blood or insulin is the dose unit ``U``)."""
+    from .dose import dose_units
     from .units import units
 
     table = {}
     for entry in units():
         for form in [entry.code, *entry.forms]:
             table.setdefault(re.sub(r"\s+", "", form).lower().replace("μ", "µ"), entry.code)
+    for entry in dose_units():
+        if entry.kind == "amount":
+            for form in [entry.code, *entry.forms]:
+                table.setdefault(re.sub(r"\s+", "", form).lower().replace("μ", "µ"), entry.code)
     return table
 
 
@@ -149,7 +155,9 @@ def field_value(c: dict, name: str) -> Any:
 def _variable_names() -> dict[str, frozenset[str]]:
     """Each catalogue variable (normalised id) → the names that denote it at the gold's level of detail: its
     id and aliases, and those of the broader analyte it is a specimen or assay of (``broader``: fasting
-    glucose is glucose, hs-CRP is CRP)."""
+    glucose is glucose, hs-CRP is CRP); each drug of the drug catalogue → its id, name and aliases (the gold's
+    "mycophenolate sodium" is ``mycophenolic_acid``)."""
+    from .drugs import drugs
     from .measurement import variables
 
     catalogue = variables()
@@ -161,7 +169,11 @@ def _variable_names() -> dict[str, frozenset[str]]:
         out = {norm_name(v.id)} | {norm_name(a) for a in v.aliases}
         return out | (names(v.broader, seen | {vid}) if v.broader else set())
 
-    return {norm_name(vid): frozenset(names(vid)) for vid in catalogue}
+    out = {norm_name(vid): frozenset(names(vid)) for vid in catalogue}
+    for drug in drugs().values():  # a drug or class by its id, name and aliases ("anthracycline")
+        key = norm_name(drug.id)
+        out[key] = out.get(key, frozenset()) | {norm_name(n) for n in (drug.id, drug.name, *drug.aliases)}
+    return out
 
 
 def _same(name: str, gold: Any, system: Any) -> bool:
@@ -335,10 +347,15 @@ def system_records_for(gold: list[dict]) -> list[dict]:
     return list(extract_many(trials))
 
 
+_NESTED_WINDOW_EVENTS = {"dose": "drug", "measurement": "measurement"}
+
+
 def one_window_per_mention(record: dict | None) -> dict | None:
     """The record with one window constraint per written window phrase: the published corpora annotate a
     temporal mention once, where our records give each event of a list its own window ("surgery or trauma
-    within 14 days" is two windows for us, one mention for LCT and Chia).
+    within 14 days" is two windows for us, one mention for LCT and Chia). The window a dose or a measurement
+    carries ("mesalamine >= 2.4 g/day for >= 4 weeks") is such a mention too: the corpora annotate it as the
+    drug's or the observation's temporal, so it is scored as a window as well.
 
     >>> w = {"kind": "window", "window": {"evidence": {"start": 20, "end": 34}}}
     >>> len(one_window_per_mention({"constraints": [w, dict(w)]})["constraints"])
@@ -348,6 +365,13 @@ def one_window_per_mention(record: dict | None) -> dict | None:
         return record
     seen, kept = set(), []
     for c in record.get("constraints", []):
+        w = c.get("window") if c["kind"] in _NESTED_WINDOW_EVENTS else None
+        if w and w.get("evidence") and (w["evidence"]["start"], w["evidence"]["end"]) not in seen:
+            # a dose's or a measurement's own window is a temporal mention of its own for the corpora
+            seen.add((w["evidence"]["start"], w["evidence"]["end"]))
+            kept.append({"kind": "window", "section": c.get("section"), "negated": c.get("negated", False),
+                         "evidence": w["evidence"], "window": w,
+                         "event": {"type": _NESTED_WINDOW_EVENTS[c["kind"]], "text": c["evidence"]["text"]}})
         if c["kind"] == "window":
             ev = (c.get("window") or {}).get("evidence") or c["evidence"]
             key = (ev["start"], ev["end"])

@@ -59,11 +59,14 @@ _CLASS_LABELS = re.compile(
     rf"(?P<more>(?:\s*,\s*{_LABEL}(?!\s*-))*\s*,?\s*(?:or|and)\s+{_LABEL})?",
 )
 _ALTERNATIVE = re.compile(
-    r"\s*[(\[,;]\s*(?:or\s+)?(?P<op><=|>=|<|>)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:x|times)?\s*(?:the\s+)?"
-    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)?\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
+    r"\s*[(\[,;]\s*(?:or\s+)?\\?(?P<op><=|>=|=<|=>|<|>|\u2264|\u2265)\s*(?P<num>\d+(?:\.\d+)?)\s*(?:(?:x|times)?\s*(?:the\s+)?"
+    r"(?P<ref>ULN|LLN|upper\s+limit\s+of\s+normal)|(?P<unit>(?:[xX\u00d7]\s*)?10\s*(?:\^|\*|e)?\s*\d{1,2}\s*/\s*[A-Za-z\u00b5\u03bc]+|"
+    r"[A-Za-z\u00b5\u03bc%][A-Za-z\u00b5\u03bc%^0-9*]*(?:\s*/\s*[A-Za-z0-9^*]+)?))?"
+    r"\s*(?:if|for|in|with|when)\s+(?:patients\s+with\s+|there\s+(?:is|are)\s+)?"
     r"(?P<cond>[^)\];]{3,80}?)\s*[)\];]",
     re.IGNORECASE,
 )
+_ALT_OPS = {"=<": "<=", "=>": ">=", "\u2264": "<=", "\u2265": ">="}
 _PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
 _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
 _LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
@@ -214,6 +217,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     text = doc_text(doc)
     if rule.id == "meas.value_first" and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
+    if rule.id == "meas.value_first" and _joined_before_variable(span):
+        return []  # "Cr <= 1.25 x ULN or creatinine clearance > 60 ml/min": the value is not the next variable's
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
@@ -406,9 +411,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
                 if name in found:
                     also[name] = {**found[name], "value": value, "text": other_side.group("num")}
             out.append(also)
-        if alt is not None and reference is not None and alt.group("ref") and \
-                (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN"):
-            side, inclusive = OPS[alt.group("op")]
+        if alt is not None and (reference is not None and alt.group("ref") and
+                                (alt.group("ref").upper() == "LLN") == (reference["type"] == "LLN") or
+                                # "bilirubin <= 2.0 mg/dL (<= 3.0 mg/dL for patients with liver metastases)"
+                                reference is None and unit and alt.group("unit") and
+                                re.sub(r"\s+", "", alt.group("unit")).lower() == re.sub(r"\s+", "", unit["text"]).lower()):
+            side, inclusive = OPS[_ALT_OPS.get(alt.group("op"), alt.group("op"))]
             value = parse_number(alt.group("num"))
             alternative = {**found, "start": alt.start("op"), "end": alt.end("cond"),
                            "condition": alt.group("cond").strip(), "alternative": True,
@@ -446,16 +454,22 @@ def _previous_unit(span: Span) -> dict | None:
     return None
 
 
+_MODAL = {"must", "should", "may", "can", "be", "have"}
+
+
 def _previous_variables(span: Span) -> list[tuple[str, Span]]:
     """"HbA1c < 7.0% or > 11%": a second threshold joined to the first goes with its variable; with all of
     them when the first names several ("AST and ALT <= 2.5 x ULN or <= 5 x ULN in case of ...")."""
     doc = span.doc
     joined = span[0].lower_ in ("or", "and")  # "or greater than" is one comparator of the lexicon
-    if not joined and (span.start == 0 or doc[span.start - 1].lower_ not in _CONNECTORS):
+    k = span.start
+    while k > span.start - 2 and k > 0 and doc[k - 1].lower_ in _MODAL:
+        k -= 1  # "CD4 count must be 50-499 cells/mm3 ..., and must be >= 500 cells/mm3 ..."
+    if not joined and (k == 0 or doc[k - 1].lower_ not in _CONNECTORS):
         return []
     atoms = {a.start: a for a in doc._.eligex_atoms or [] if a.label_ == "VAR"}
     found: list[Span] = []
-    i = span.start - 2
+    i = k - 2
     while i >= max(0, span.start - 30):
         t = doc[i]
         if t.text in ".;:":
@@ -484,6 +498,24 @@ def _dangling_variable(span: Span) -> bool:
             i = t.i
             return (i - 2 >= span.start and span.doc[i - 1].lower_ in ("or", "and", "and/or")
                     and span.doc[i - 2].ent_type_ == "VAR")
+    return False
+
+
+def _joined_before_variable(span: Span) -> bool:
+    """A value-first match whose value and variable are joined by "or"/"and" and whose variable has a value of
+    its own ("<= 1.25 x ULN or creatinine clearance > 60 ml/min"): the value ends a threshold of its own, the
+    variable starts the next."""
+    doc = span.doc
+    number = next((t.i for t in span if t.like_num), None)
+    first_var = next((t.i for t in span if t.ent_type_ == "VAR"), None)
+    if number is None or first_var is None or \
+            not any(t.lower_ in ("or", "and", "and/or") for t in doc[number + 1:first_var]):
+        return False
+    for t in doc[span.end:span.end + 4]:
+        if t.ent_type_ in ("CMP_PRE", "CMP_AGE_PRE") or t.like_num:
+            return True
+        if t.is_punct and t.text not in "()":
+            return False
     return False
 
 

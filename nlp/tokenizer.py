@@ -23,7 +23,7 @@ from spacy.tokenizer import Tokenizer
 _COMPARATOR = r">=|<=|=>|=<|[<>=~]"
 # "(ALT)/AST", "(ANC)>=", "(PaO2)/ fraction of inspired oxygen"
 _EXTRA_PREFIX = rf"^(?:{_COMPARATOR})|^\((?=[A-Z][A-Za-z0-9]{{1,7}}\)(?:/[A-Za-z]|/$|{_COMPARATOR}))"
-_EMOTICON = re.compile(r"^(?:[<>=]|\(-?\d|\d-?[)D])")
+_EMOTICON = re.compile(r"^(?:[<>=]|\(-?\d|\d-?[)D]|\(=$)")
 _EXTRA_INFIX = (
     rf"(?:{_COMPARATOR})"
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
@@ -51,7 +51,8 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         infix = re.compile(_EXTRA_INFIX + "|" + base.infix_finditer.__self__.pattern)
         # "from 18- 60 years", "(PaO2)/ FiO2"
         suffix = re.compile(r"(?<=[0-9])-$|(?<=[0-9])/$|(?<=[A-Za-z0-9]\))/$|" + base.suffix_search.__self__.pattern)
-    # emoticons read as comparators and values: "ECOG <3", "score <8)", "=3" are thresholds, not "<3" and "8)"
+    # emoticons read as comparators and values: "ECOG <3", "score <8)", "=3" are thresholds, not "<3" and "8)";
+    # "(= or > 200 cells/mm3)" opens a bracket before a comparator
     rules = {k: v for k, v in base.rules.items() if not _EMOTICON.match(k)}
     return Tokenizer(
         nlp.vocab,

@@ -303,3 +303,19 @@ def test_units_that_say_the_same(a, b):
     from nlp.evaluate import norm_unit
 
     assert norm_unit(a) == norm_unit(b)
+
+
+def test_corpora_score_a_dose_or_measurement_window_as_a_mention():
+    from nlp.evaluate import one_window_per_mention
+
+    w = {"amount": 4, "unit": "weeks", "direction": "since", "anchor": "screening",
+         "evidence": {"start": 30, "end": 42, "text": "for ≥4 weeks"}}
+    dose = {"kind": "dose", "section": "inclusion", "negated": False, "drug": {"id": "mesalazine", "text": "mesalamine"},
+            "evidence": {"start": 0, "end": 29, "text": "oral mesalamine ≥2.4 g/day"}, "window": w}
+    same = {"kind": "window", "evidence": {"start": 30, "end": 42}, "window": w}
+    out = one_window_per_mention({"constraints": [dose, same]})["constraints"]
+    assert [c["kind"] for c in out] == ["window", "dose"]
+    assert out[0]["evidence"] == w["evidence"] and out[0]["event"]["type"] == "drug"
+    # a constraint without a window of its own adds nothing
+    bare = {**dose, "window": None}
+    assert one_window_per_mention({"constraints": [bare]})["constraints"] == [bare]

@@ -838,3 +838,95 @@ def test_batch3_forms(item, expected, evidence):
 ])
 def test_batch3_false_alarms(item):
     assert measurements(item) == []
+
+
+# -- forms from the corpus' uncovered comparators (meas-r2) ---------------------------------------------
+ROUND4_FORMS = [
+    # modal verbs between the variable and its comparator
+    _row("For patients with liver metastases, the AST/ALT may be ≤ 5x ULN",
+         [("AST", None, None, 5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")], "AST/ALT may be ≤ 5x ULN"),
+    _row("ANC can be < 1000/mm3 if due to marrow involvement", [("ANC", None, None, 1000, False, "/mm3", None)]),
+    _row("Absolute neutrophil count must be >= 500 cells/mm3", [("ANC", 500, True, None, None, "/mm3", None)]),
+    # scale versions and spellings
+    _row("HAMD24 total score ≥ 20", [("HAM-D", 20, True, None, None, None, None)]),
+    _row("depression as measured by the HAMD-6 score \\>7 and \\<13 at screening",
+         [("HAM-D6", 7, False, 13, False, None, None)], "HAMD-6 score \\>7 and \\<13"),
+    _row("Lansky Play-Performance Score < 40", [("Lansky", None, None, 40, False, None, None)]),
+    _row("ECOG performance status =< 2", [("ECOG", None, None, 2, True, None, None)]),
+    _row("Serum creatinine ≤ 1,5 x the upper limit of normal", [("creatinine", None, None, 1.5, True, None, "ULN")]),
+    # a conditional alternative in brackets, with "=<" or an escaped comparator
+    _row("aspartate aminotransferase (AST) =< 2.5 x ULN (=< 5 x ULN for patients with liver metastases)",
+         [("AST", None, None, 2.5, True, None, "ULN"), ("AST", None, None, 5, True, None, "ULN")]),
+    _row("ALT \\<= 2.5 x ULN (\\<= 5 x ULN if liver metastases are present)",
+         [("ALT", None, None, 2.5, True, None, "ULN"), ("ALT", None, None, 5, True, None, "ULN")]),
+    # a conditional alternative in the main threshold's unit
+    _row("Hepatic function: Bilirubin ≤ 2.0 mg/dL (≤ 3.0 mg/dL for patients with liver metastases)",
+         [("bilirubin", None, None, 2.0, True, "mg/dL", None), ("bilirubin", None, None, 3.0, True, "mg/dL", None)]),
+    _row("fasting serum TG \\<= 150 mg/dL (\\<=175 mg/dL when not fasting) within 6 months",
+         [("triglycerides", None, None, 150, True, "mg/dL", None), ("triglycerides", None, None, 175, True, "mg/dL", None)]),
+    _row("Platelet count greater than or equal to 100 x 10^9/L (>70 x 10^9/L if bone marrow involvement)",
+         [("platelets", 100, True, None, None, "10*9/L", None), ("platelets", 70, False, None, None, "10*9/L", None)]),
+    # a restatement in another unit is not a second threshold
+    _row("renal insufficiency defined as a serum creatinine >2 mg/dL (>180 mmoL/L) in patients on dialysis",
+         [("creatinine", 2, False, None, None, "mg/dL", None)]),
+    _row("Increased blood glucose levels (> 120 mg/dL; > 6.7 mM), or requiring insulin",
+         [("glucose", 120, False, None, None, "mg/dL", None)]),
+    # a value before "or" is not the value of the variable after it, when that variable has its own
+    _row("Serum Cr ≤ 1.25×ULN or endogenous creatinine clearance \\> 60 ml/min (Cockcroft-Gault formula);",
+         [("creatinine_clearance", 60, False, None, None, "mL/min", None)], "creatinine clearance \\> 60 ml/min"),
+    _row("Creatinine > 2.0 x ULN or creatinine clearance < 40 mL/min",
+         [("creatinine", 2.0, False, None, None, None, "ULN"), ("creatinine_clearance", None, None, 40, False, "mL/min", None)]),
+    _row("AML secondary to MDS with ≥20% bone marrow or peripheral blasts), as defined by the WHO",
+         [("peripheral_blasts", 20, True, None, None, "%", None)]),
+    # "performance" and "known" between a variable and its comparator
+    _row("Eastern Cooperative Oncology Group (ECOG) performance score =<2", [("ECOG", None, None, 2, True, None, None)]),
+    _row("Left ventricular ejection fraction known to be < 35%.", [("LVEF", None, None, 35, False, "%", None)]),
+    _row("Haemoglobin < 7g/dl, neutrophil cell count < 500/mm3",
+         [("hemoglobin", None, None, 7, False, "g/dL", None), ("ANC", None, None, 500, False, "/mm3", None)]),
+    # sleep and fibromyalgia scales
+    _row("a clinically significant sleep disturbance, defined as a PSQI total score > 5.",
+         [("PSQI", 5, False, None, None, None, None)]),
+    _row("Widespread pain index (WPI) ≥7 and symptom severity (SS) scale score ≥5",
+         [("WPI", 7, True, None, None, None, None), ("fibromyalgia_SS", 5, True, None, None, None, None)]),
+    # a second threshold after "and must be": the variable named before in the item
+    _row("CD4 count must be 50-499 cells/mm3 in patients receiving ddI plus vaccine or control, and must be >= 500 "
+         "cells/mm3 in patients receiving ddI alone.",
+         [("CD4", 50, True, 499, True, "/mm3", None), ("CD4", 500, True, None, None, "/mm3", None)]),
+    _row("CD4 count < 200 cells/mm3, and must be > 18 years of age", [("CD4", None, None, 200, False, "/mm3", None)]),
+    # HIV p24 antigen; "(= or >" opens a bracket before a comparator (not the emoticon "(=")
+    _row("must have p24 antigen levels = or > 70 pg/ml (> 50 pg/ml at U. of Mass. site only)",
+         [("p24_antigen", 70, True, None, None, "pg/mL", None)], "p24 antigen levels = or > 70 pg/ml"),
+    _row("consistently positive serum HIV p24 antigen (= or > 70 pg/ml) as defined",
+         [("p24_antigen", 70, True, None, None, "pg/mL", None)]),
+    _row("positive CD4 count (= or > 200 cells/mm3) as defined", [("CD4", 200, True, None, None, "/mm3", None)]),
+    # life expectancy said as a projection
+    _row("Survival time projected to be < 9 weeks.", [("life_expectancy", None, None, 9, False, "wk", None)]),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", ROUND4_FORMS)
+def test_round4_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("Patients who will be > 65 years at the time of surgery", id="a-modal-verb-without-a-variable"),
+    pytest.param("HAMD24 Item 1 ≥ 2", id="an-item-of-a-scale-is-not-its-total"),
+    pytest.param("(=< 5 x ULN for patients with liver metastases)", id="an-alternative-without-its-variable"),
+    pytest.param("known to be HIV positive for > 6 months", id="known-without-a-variable"),
+    pytest.param("HIV p24 antigen positive", id="p24-without-a-value"),
+    pytest.param("Patients must be > 4 weeks from prior chemotherapy", id="must-be-without-a-variable-before"),
+    pytest.param("chronic widespread pain for > 3 months", id="widespread-pain-is-not-the-index"),
+    pytest.param("overall survival time of 12 months", id="survival-time-is-not-life-expectancy"),
+    pytest.param("Patients unlikely to survive for > 24 hours", id="survival-is-not-read"),
+])
+def test_round4_false_alarms(item):
+    assert measurements(item) == []
+
+
+def test_alternative_in_the_same_unit_keeps_its_condition():
+    found = measurements("Bilirubin ≤ 2.0 mg/dL (≤ 3.0 mg/dL for patients with liver metastases)")
+    assert [c.get("condition") for c in found] == [None, "liver metastases"]
