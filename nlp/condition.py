@@ -276,7 +276,7 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
     idx = _alias_index()["lower"]
     out: list[tuple[int, int, str, str, int, int]] = []
     taken = [(a, b) for a, b, _, _ in mentions]
-    for start, end, _, _ in mentions:
+    for start, end, own, _ in mentions:
         words = text[start:end].split()
         if len(words) < 2:
             continue
@@ -286,7 +286,8 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
         ids = idx.get(_key(f"{two.group(1)} {' '.join(words[2:])}"), ()) if two else ()
         if ids and not any(a < two.end(1) and two.start(1) < b for a, b in taken):
             # "Type 1 or type 2 diabetes": a conjunct of two words in place of the mention's first two
-            out.extend((two.start(1), two.end(1), cid, "condition.elliptic", two.start(1), end) for cid in ids)
+            out.extend((two.start(1), two.end(1), cid, "condition.elliptic", two.start(1), end) for cid in ids
+                       if cid != own)
             pos = two.start(1)
         while True:  # "cardiac, renal or pulmonary disease"
             m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos)
@@ -295,7 +296,8 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
             ids = idx.get(_key(f"{m.group(1)} {head}"), ())
             if not ids:
                 break
-            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", m.start(1), end) for cid in ids)
+            # "ongoing or active infection": a word that names the mention's own concept again adds nothing
+            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", m.start(1), end) for cid in ids if cid != own)
             pos = m.start(1)
         pos = end
         while True:  # "hepatitis B or C"
@@ -305,7 +307,7 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
             ids = idx.get(_key(f"{tail} {m.group(1)}"), ())
             if not ids:
                 break
-            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", start, m.end(1)) for cid in ids)
+            out.extend((m.start(1), m.end(1), cid, "condition.elliptic", start, m.end(1)) for cid in ids if cid != own)
             pos = m.end(1)
     return out
 
@@ -482,6 +484,10 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
             continue
         floor = left - len(before)
         stmt_start, qualifiers, history = _modifiers(text, left, floor)
+        if left != start and "," in text[left:start]:
+            # "symptomatic congestive heart failure, unstable angina pectoris, cardiac arrhythmia, or ...": a
+            # qualifier before a comma list qualifies its first member; a history cue still covers all
+            qualifiers = []
         if left != start and not (history or qualifiers):
             stmt_start = start  # nothing shared: the mention's statement is its own words
         ev_start, ev_end = spans.get((start, end), (start, end))

@@ -76,8 +76,10 @@ _PREDICTED = re.compile(r"\s*(?:of\s+)?(?:the\s+)?(?P<ref>(?:%\s*)?predicted(?:\
                         r"(?:age[- ]adjusted|age[- ]predicted|predicted)\s+normal(?:\s+value)?)\b", re.IGNORECASE)
 # "blood glucose levels at least 3 times per day", "hypoglycaemia (more than 1 episode per month)": a count of
 # times or events, not a value
-_TIMES_PER = re.compile(r"\s*(?:times\s+(?:per|a|an|each|every|daily|weekly|monthly)\b|"
-                        r"(?:episodes?|events?|attacks?|occurrences?|admissions?|hospitali[sz]ations?)\b)",
+_TIMES_PER = re.compile(r"\s*(?:or\s+(?:more|less|fewer|greater|higher)\s+|\+\s*)?"
+                        r"(?:times\s+(?:per|a|an|each|every|daily|weekly|monthly)\b|"
+                        r"(?:episodes?|events?|attacks?|occurrences?|admissions?|hospitali[sz]ations?|readings?|"
+                        r"measurements?|values?|determinations?|occasions?)\b)",
                         re.IGNORECASE)
 # "> 135 mmHg systolic and/or 85 mm Hg diastolic": the other side, under the same comparator
 _BP_OTHER = re.compile(r"\s*(?:and/or|or|and|,)\s*(?P<num>\d{2,3})\s*(?P<unit>mm\s*Hg)?\s*(?P<side>systolic|diastolic)\b",
@@ -162,15 +164,18 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
         vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
         following = found[n + 1] if n + 1 < len(found) else None
         if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
-                following.id_ != atom.id_ and not _broader(following.id_[4:] if following.id_.startswith("var.")
-                                                           else following.id_, vid):
+                following.id_ != atom.id_ and not _abbreviates(following, atom) and \
+                not _broader(following.id_[4:] if following.id_.startswith("var.") else following.id_, vid):
             # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which,
-            # unless it is the broader name ("Systolic blood pressure (BP)" stays systolic)
+            # unless it is the broader name ("Systolic blood pressure (BP)" stays systolic) or only the
+            # initials of the name before it ("Lansky performance status (PS)", "Crohn's Disease Activity
+            # Index (CDAI)"), which another variable may share
             continue
         previous = found[n - 1] if n else None
         if previous is not None and atom.start == previous.end + 1 and _in_parentheses(atom) and \
-                _broader(vid, previous.id_[4:] if previous.id_.startswith("var.") else previous.id_):
-            continue  # "Systolic blood pressure (BP)": the bracket abbreviates the name before it
+                (_broader(vid, previous.id_[4:] if previous.id_.startswith("var.") else previous.id_)
+                 or _abbreviates(atom, previous)):
+            continue  # "Systolic blood pressure (BP)", "Lansky performance status (PS)": the bracket abbreviates
         var = catalogue.get(vid)
         for member in (var.expands if var is not None and var.expands else [vid]):
             # said twice ("Anemia (hemoglobin < 10 g/dL)"): the mention nearest the value is the variable,
@@ -203,6 +208,18 @@ def _ratio(var_ids: list[tuple[str, Span]], text: str) -> list[tuple[str, Span]]
         return var_ids
     between = re.sub(r"\([^()]*\)", "", text[first.end_char:second.start_char])
     return [(ratio, first)] if between.strip() == "/" else var_ids
+
+
+_MINOR_WORDS = {"and", "of", "the", "&", "for", "in", "with"}
+
+
+def _abbreviates(short: Span, name: Span) -> bool:
+    """Whether ``short`` is the initials of ``name`` or of its last words ("PS" of "Lansky performance
+    status", "CDAI" of "Crohn's Disease Activity Index")."""
+    letters = "".join(ch for ch in short.text.upper() if ch.isalnum())
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?", name.text.upper())
+                       if w.lower() not in _MINOR_WORDS)
+    return len(letters) >= 2 and initials.endswith(letters)
 
 
 def _in_parentheses(atom: Span) -> bool:

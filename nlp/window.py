@@ -28,8 +28,10 @@ _SPLIT = re.compile(r"\s*,(?!\d{3}\b)\s*(?:and/or\s+|and\s+|or\s+)?|\s+and/or\s+
 # words that make a clause more than a list of events: "infection requiring hospitalization"
 _NO_SPLIT = {"requiring", "required", "who", "which", "that", "with", "due", "because", "including", "such",
              "except", "unless", "if", "when", "where", "resulting", "leading", "of"}
-_EXAMPLES_LIST = re.compile(r"\b(?:(?:treatment|therapy|therapies|treated)\s+with|such\s+as|including)\s+[\w-]+(?:\s+[\w-]+)?\s*$",
+_EXAMPLES_LIST = re.compile(r"\b(?:requir\w*\s+(?:treatment|therapy)\s+with|such\s+as|including)\s+[\w-]+(?:\s+[\w-]+)?\s*$",
                             re.IGNORECASE)
+_TREATED_WITH = re.compile(r"\b(?:treated|treatment|therapy|therapies)\s+with\s+(?P<drug>[\w-]+(?:\s+[\w-]+){0,2})\s*$",
+                           re.IGNORECASE)
 _CLAUSE_VERBS = {"had", "has", "have", "was", "were", "is", "are", "received", "receiving", "underwent", "undergone",
                  "did", "does", "experienced", "developed"}
 # what goes before an event in a criterion and is not the event: "Patients who have had", "History of"
@@ -179,7 +181,7 @@ def _value(text: str) -> float | None:
 
 _PRODUCT_NOUN = (r"(?:drugs?|treatments?|interventions?|medications?|medicines?|therap(?:y|ies)|products?|vaccines?|"
                  r"agents?|regimens?)")
-_VISITS = re.compile(r"[ \t]+visits?(?:\(s\))?(?![\w-])", re.IGNORECASE)
+_VISITS = re.compile(r"[ \t]+visits?(?:\(s\))?(?![\w-])(?!\s*\d)", re.IGNORECASE)
 _DOSE_WORD = re.compile(r"(?:dose|dosing|administration|infusion|injection)$", re.IGNORECASE)
 _OF_PRODUCT = re.compile(rf"\s+of\s+(?:the\s+|any\s+)?(?:(?:study|investigational|trial|protocol)[ \t]+)?"
                          rf"{_PRODUCT_NOUN}(?:[ \t]+(?:treatment|administration|therapy))?(?![\w-])", re.IGNORECASE)
@@ -244,6 +246,7 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
 
 
 _ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
+_APART = re.compile(r"\s+apart\b", re.IGNORECASE)  # "two values more than 1 month apart": a spacing
 _MENOPAUSAL = re.compile(r"\s*(?:of\s+)?(?:post|peri)?[\s-]*menopaus", re.IGNORECASE)
 
 
@@ -276,7 +279,7 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
     for m in _amounts(text, g):
         if skipped(m.start("n"), m.end("unit")) or any(p.start <= m.start("n") < p.end for p in out):
             continue
-        if _MENOPAUSAL.match(text, m.end("unit")):
+        if _MENOPAUSAL.match(text, m.end("unit")) or _APART.match(text, m.end("unit")):
             continue  # "< 1 year post-menopausal", "12 months postmenopausal": a state that says who, not a window
         phrase = _phrase(text, m, g)
         if phrase is not None:
@@ -630,6 +633,9 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
             # ("infection requiring treatment with antibiotics, antivirals, antifungals", "psychotherapy such as
             # CBT, ..., and psychoanalysis": the list after it is the examples' list, all one event)
             if k < len(parts) - 2 and words[0].lower() not in _NO_SPLIT and not _EXAMPLES_LIST.search(text, s, e):
+                treated = _TREATED_WITH.search(text, s, e)
+                if treated and taken:
+                    taken.insert(0, (treated.start("drug"), e))  # "treated with valproate, lamotrigine, or ..."
                 break
             j = k
             while words[0].lower() in _NO_SPLIT and j > 0:

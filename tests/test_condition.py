@@ -90,6 +90,14 @@ CASES = [
       ("exclusion", "stroke", False, (), False), ("exclusion", "epilepsy", False, (), False)]),
     ("Exclusion Criteria:\n- Any malignancy but not basal cell carcinoma",
      [("exclusion", "malignancy", False, (), False)]),
+    # the NCI boilerplate: a word naming the mention's concept again adds nothing; a qualifier before a comma
+    # list qualifies its first member
+    ("Exclusion Criteria:\n- Uncontrolled intercurrent illness including, but not limited to, ongoing or active "
+     "infection, symptomatic congestive heart failure, unstable angina pectoris, or cardiac arrhythmia",
+     [("exclusion", "intercurrent_illness", False, ("uncontrolled",), False),
+      ("exclusion", "active_infection", False, ("ongoing",), False),
+      ("exclusion", "heart_failure", False, ("symptomatic",), False),
+      ("exclusion", "unstable_angina", False, (), False), ("exclusion", "arrhythmia", False, (), False)]),
     # a conjunct of two words in place of the mention's first two
     ("Inclusion Criteria:\n- Type 1 or type 2 diabetes",
      [("inclusion", "type_1_diabetes", False, (), False), ("inclusion", "type_2_diabetes", False, (), False)]),

@@ -438,6 +438,10 @@ ISSUE_FORMS = [
     _row("ANC ≥ 1.5 x 10*9/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 109/L", [_ANC_SI]),
     _row("ANC ≥ 1.5 x 10e9/L", [_ANC_SI]),
+    # initials in brackets do not override the name they abbreviate (another variable may share them)
+    _row("Lansky performance status (PS) >= 50", [("Lansky", 50, True, None, None, None, None)]),
+    _row("Crohn's Disease Activity Index (CDAI) score ≥ 220 and ≤ 450",
+         [("CDAI_crohn", 220, True, 450, True, None, None)]),
     # comparators written half in words
     _row("Hemoglobin equal to or > 12 g/dL", [("hemoglobin", 12, True, None, None, "g/dL", None)]),
     _row("Creatinine < or equal to 1.5 mg/dL", [("creatinine", None, None, 1.5, True, "mg/dL", None)]),
@@ -567,6 +571,8 @@ FALSE_ALARMS = [
     "Hepatitis B or C infection",
     "Tumor stage > 3 C",
     "Recurrent major hypoglycaemia (more than 1 episode per month)",
+    "History of severe hypoglycemia (2 or more episodes requiring assistance) within 6 months",
+    "Hyperglycemia (2 or more readings on separate days)",
 ]
 
 

@@ -106,6 +106,8 @@ ANCHORS = [
     ("Investigational drug within 30 days before entering this study", "study_entry"),
     ("Onset of first symptom less than 7 days before admission", "unspecified"),
     ("Blood products within three months preceding study visit(s)", "unspecified"),
+    ("Antibiotics within 30 days prior to study visit 1", "screening"),
+    ("Any prescription medication within 14 days prior to admission to the study", "study_entry"),
     # "SV" for the screening visit; an abbreviated unit's full stop before the anchor
     ("Changes in diabetes medication doses within 3 mos. of SV", "screening"),
     # the product after a dose, the study's product after "the start of the study"
@@ -159,6 +161,8 @@ EVENTS = [
 NOT_WINDOWS = [
     "Aged 18 to 65 years",
     "Female patients of childbearing potential (including those < 1 year post-menopausal)",
+    # two values some time apart: a spacing, not a window
+    "PSA >= 2 ng/mL, with 2 rising PSA values obtained more than 1 month apart",
     # an event that only points at a list the window did not reach
     "MASH defined by any of the following within 12 months prior to screening (V1):",
     "Life expectancy of at least 3 months",
@@ -240,6 +244,9 @@ LISTS = [
      "3 months", ["continuous psychotherapy such as CBT, motivational enhancement therapy, and psychoanalysis"]),
     ("History of stroke, TIA, myocardial infarction with hospitalization, unstable angina or PCI within 6 months",
      ["unstable angina", "PCI"]),
+    # "treated with" a list of drugs: each drug is an event
+    ("Patients who have been treated with valproate, lamotrigine, or carbamazepine in the past 12 weeks",
+     ["valproate", "lamotrigine", "carbamazepine"]),
 ]
 
 
@@ -329,6 +336,7 @@ def test_thresholds_under_a_heading_take_its_window():
 @pytest.mark.parametrize("item", NOT_WINDOWS)
 def test_not_windows(item):
     assert windows(item) == []
+    assert not [c for c in record(item)["constraints"] if c["kind"] == "measurement" and "window" in c]
 
 
 @pytest.mark.parametrize(
@@ -565,9 +573,11 @@ def test_item_status(item, status):
          [("ANC", 2, "weeks", "before", "enrollment"), ("platelets", 2, "weeks", "before", "enrollment")]),
         # the window written in brackets before the threshold it dates
         ("Current (within 3 months prior to enrollment) HbA1c >= 7.0%", [("HbA1c", 3, "months", "before", "enrollment")]),
-        # the lab result named after the threshold dates it
+        # the lab result named after the threshold dates it; not a test result of another statement
         ("Decreased renal function (eGFR < 60 mL/min/1.73m2) based on a serum creatinine result obtained within 2 "
          "weeks prior to study intervention", [("eGFR", 2, "weeks", "before", "treatment_start")]),
+        ("Hemoglobin < 9 g/dL, or a positive hepatitis B surface antigen test result within 3 months prior to "
+         "screening", []),
     ],
 )
 def test_thresholds_take_the_window_after_them(item, expected):
