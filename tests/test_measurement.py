@@ -566,6 +566,8 @@ FALSE_ALARMS = [
     "Patients with 2 prior lines of therapy",
     "Hepatitis B or C infection",
     "Tumor stage > 3 C",
+    "Postmenopausal, defined as no menstrual period for at least 12 months",
+    "at least 1 year since last menses",
 ]
 
 
@@ -729,6 +731,14 @@ CORPUS_FORMS = [
     _row("total bilirubin < 1.5 X maximum normal value", [("bilirubin", None, None, 1.5, False, None, "ULN")]),
     _row("AST or ALT more than twice the highest reference value",
          [("AST", 2, False, None, None, None, "ULN"), ("ALT", 2, False, None, None, None, "ULN")]),
+    # catalogue batch 4: units and unit spellings the new entries needed (micrometres, "cmH20" with a zero,
+    # "gm/24 hrs"), a name written with a bracketed abbreviation inside it, and escaped comparators
+    _row("carotid IMT > 1300μm", [("carotid_IMT", 1300, False, None, None, "um", None)]),
+    _row("Peak ventilatory pressure > 30cmH20", [("peak_airway_pressure", 30, False, None, None, "cm[H2O]", None)]),
+    _row("macroalbuminuria > 0.3 gm/24 hrs", [("urine_albumin", 0.3, False, None, None, "g/(24.h)", None)]),
+    _row("Forced expiratory volume (FEV)_1 at least 1.0 L", [("FEV1", 1.0, True, None, None, "L", None)]),
+    _row("PETH \\> 20ug/L", [("PEth", 20, False, None, None, "ug/L", None)]),
+    _row("TBL \\> 1.5 mg/dL", [("bilirubin", 1.5, False, None, None, "mg/dL", None)]),
 ]
 
 
