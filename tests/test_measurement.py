@@ -734,11 +734,15 @@ CORPUS_FORMS = [
     # catalogue batch 4: units and unit spellings the new entries needed (micrometres, "cmH20" with a zero,
     # "gm/24 hrs"), a name written with a bracketed abbreviation inside it, and escaped comparators
     _row("carotid IMT > 1300μm", [("carotid_IMT", 1300, False, None, None, "um", None)]),
+    _row("Mean CST ≥300 μm on optical coherence tomography", [("CST", 300, True, None, None, "um", None)],
+         "CST ≥300 μm"),
     _row("Peak ventilatory pressure > 30cmH20", [("peak_airway_pressure", 30, False, None, None, "cm[H2O]", None)]),
     _row("macroalbuminuria > 0.3 gm/24 hrs", [("urine_albumin", 0.3, False, None, None, "g/(24.h)", None)]),
     _row("Forced expiratory volume (FEV)_1 at least 1.0 L", [("FEV1", 1.0, True, None, None, "L", None)]),
     _row("PETH \\> 20ug/L", [("PEth", 20, False, None, None, "ug/L", None)]),
     _row("TBL \\> 1.5 mg/dL", [("bilirubin", 1.5, False, None, None, "mg/dL", None)]),
+    _row("Positive tuberculin skin test (PPD > 5 mm)", [("TST_induration", 5, False, None, None, "mm", None)],
+         "PPD > 5 mm"),
 ]
 
 
