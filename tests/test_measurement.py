@@ -743,6 +743,9 @@ CORPUS_FORMS = [
     _row("TBL \\> 1.5 mg/dL", [("bilirubin", 1.5, False, None, None, "mg/dL", None)]),
     _row("Positive tuberculin skin test (PPD > 5 mm)", [("TST_induration", 5, False, None, None, "mm", None)],
          "PPD > 5 mm"),
+    # "µm" is read only after the thickness variables: case is folded, and "µM" after a lab is micromolar
+    _row("TRV ≥ 2.9 m/s", [("TRV", 2.9, True, None, None, "m/s", None)]),
+    _row("serum AAT < 11 μM", [("alpha1_antitrypsin", None, None, 11, False, None, None)]),
 ]
 
 
