@@ -573,6 +573,8 @@ FALSE_ALARMS = [
     "Recurrent major hypoglycaemia (more than 1 episode per month)",
     "History of severe hypoglycemia (2 or more episodes requiring assistance) within 6 months",
     "Hyperglycemia (2 or more readings on separate days)",
+    "Postmenopausal, defined as no menstrual period for at least 12 months",
+    "at least 1 year since last menses",
 ]
 
 
@@ -736,6 +738,21 @@ CORPUS_FORMS = [
     _row("total bilirubin < 1.5 X maximum normal value", [("bilirubin", None, None, 1.5, False, None, "ULN")]),
     _row("AST or ALT more than twice the highest reference value",
          [("AST", 2, False, None, None, None, "ULN"), ("ALT", 2, False, None, None, None, "ULN")]),
+    # catalogue batch 4: units and unit spellings the new entries needed (micrometres, "cmH20" with a zero,
+    # "gm/24 hrs"), a name written with a bracketed abbreviation inside it, and escaped comparators
+    _row("carotid IMT > 1300μm", [("carotid_IMT", 1300, False, None, None, "um", None)]),
+    _row("Mean CST ≥300 μm on optical coherence tomography", [("CST", 300, True, None, None, "um", None)],
+         "CST ≥300 μm"),
+    _row("Peak ventilatory pressure > 30cmH20", [("peak_airway_pressure", 30, False, None, None, "cm[H2O]", None)]),
+    _row("macroalbuminuria > 0.3 gm/24 hrs", [("urine_albumin", 0.3, False, None, None, "g/(24.h)", None)]),
+    _row("Forced expiratory volume (FEV)_1 at least 1.0 L", [("FEV1", 1.0, True, None, None, "L", None)]),
+    _row("PETH \\> 20ug/L", [("PEth", 20, False, None, None, "ug/L", None)]),
+    _row("TBL \\> 1.5 mg/dL", [("bilirubin", 1.5, False, None, None, "mg/dL", None)]),
+    _row("Positive tuberculin skin test (PPD > 5 mm)", [("TST_induration", 5, False, None, None, "mm", None)],
+         "PPD > 5 mm"),
+    # "µm" is read only after the thickness variables: case is folded, and "µM" after a lab is micromolar
+    _row("TRV ≥ 2.9 m/s", [("TRV", 2.9, True, None, None, "m/s", None)]),
+    _row("serum AAT < 11 μM", [("alpha1_antitrypsin", None, None, 11, False, None, None)]),
 ]
 
 
@@ -878,8 +895,10 @@ ROUND4_FORMS = [
     _row("Increased blood glucose levels (> 120 mg/dL; > 6.7 mM), or requiring insulin",
          [("glucose", 120, False, None, None, "mg/dL", None)]),
     # a value before "or" is not the value of the variable after it, when that variable has its own
+    # ("Serum Cr", an alias now, is creatinine; its own value is the one before "or")
     _row("Serum Cr ≤ 1.25×ULN or endogenous creatinine clearance \\> 60 ml/min (Cockcroft-Gault formula);",
-         [("creatinine_clearance", 60, False, None, None, "mL/min", None)], "creatinine clearance \\> 60 ml/min"),
+         [("creatinine", None, None, 1.25, True, None, "ULN"),
+          ("creatinine_clearance", 60, False, None, None, "mL/min", None)], "Serum Cr ≤ 1.25×ULN"),
     _row("Creatinine > 2.0 x ULN or creatinine clearance < 40 mL/min",
          [("creatinine", 2.0, False, None, None, None, "ULN"), ("creatinine_clearance", None, None, 40, False, "mL/min", None)]),
     _row("AML secondary to MDS with ≥20% bone marrow or peripheral blasts), as defined by the WHO",
