@@ -141,7 +141,9 @@ def catalogue_id(name: str) -> str:
     >>> catalogue_id("Estimated Glomerular Filtration Rate (eGFR)"), catalogue_id("serum creatinine concentrations")
     ('eGFR', 'creatinine')
     """
-    table = _alias_table()
+    from .measurement import alias_ids
+
+    table = alias_ids()
     text = re.sub(r"\s+", " ", name.strip().lower())
     brackets = re.findall(r"[(\[]([^()\[\]]+)[)\]]", text)
     outside = re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*", " ", text).strip()
@@ -155,10 +157,10 @@ def catalogue_id(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _alias_table() -> dict[str, str]:
-    from .measurement import variables
+def _drug_aliases() -> dict[str, str]:
+    from .drugs import drugs
 
-    return {a.lower(): v.id for v in variables().values() for a in v.aliases}
+    return {a.lower(): d.id for d in drugs().values() for a in d.aliases}
 
 
 def drug_id(name: str) -> str:
@@ -166,9 +168,8 @@ def drug_id(name: str) -> str:
     mycophenolate_mofetil), also after a route word our records keep apart ("oral mesalamine" → mesalazine);
     otherwise the text itself."""
     from .dose import _ROUTES
-    from .drugs import drugs
 
-    table = {a.lower(): d.id for d in drugs().values() for a in d.aliases}
+    table = _drug_aliases()
     said = re.sub(r"\s+", " ", name.strip().lower())
     route, _, rest = said.partition(" ")
     if said not in table and route in _ROUTES and rest in table:

@@ -61,13 +61,9 @@ def _unit_codes() -> dict[str, str]:
     from .units import units
 
     table = {}
-    for entry in units():
+    for entry in [*units(), *(e for e in dose_units() if e.kind == "amount")]:
         for form in [entry.code, *entry.forms]:
             table.setdefault(re.sub(r"\s+", "", form).lower().replace("μ", "µ"), entry.code)
-    for entry in dose_units():
-        if entry.kind == "amount":
-            for form in [entry.code, *entry.forms]:
-                table.setdefault(re.sub(r"\s+", "", form).lower().replace("μ", "µ"), entry.code)
     return table
 
 

@@ -161,11 +161,11 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
     catalogue = variables()
     seen: dict[str, Span] = {}
     for n, atom in enumerate(found):
-        vid = atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
+        vid = _atom_variable(atom)
         following = found[n + 1] if n + 1 < len(found) else None
         if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
                 following.id_ != atom.id_ and not _abbreviates(following, atom) and \
-                not _broader(following.id_[4:] if following.id_.startswith("var.") else following.id_, vid):
+                not _broader(_atom_variable(following), vid):
             # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which,
             # unless it is the broader name ("Systolic blood pressure (BP)" stays systolic) or only the
             # initials of the name before it ("Lansky performance status (PS)", "Crohn's Disease Activity
@@ -173,7 +173,7 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
             continue
         previous = found[n - 1] if n else None
         if previous is not None and atom.start == previous.end + 1 and _in_parentheses(atom) and \
-                (_broader(vid, previous.id_[4:] if previous.id_.startswith("var.") else previous.id_)
+                (_broader(vid, _atom_variable(previous))
                  or _abbreviates(atom, previous)):
             continue  # "Systolic blood pressure (BP)", "Lansky performance status (PS)": the bracket abbreviates
         var = catalogue.get(vid)
@@ -183,6 +183,11 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
             if member not in seen or not _in_parentheses(atom):
                 seen[member] = atom
     return list(seen.items())
+
+
+def _atom_variable(atom: Span) -> str:
+    """The catalogue id of a VAR atom (its lexicon rule id is ``var.<id>``)."""
+    return atom.id_[4:] if atom.id_.startswith("var.") else atom.id_
 
 
 def _broader(candidate: str, vid: str) -> bool:
@@ -589,12 +594,13 @@ def _heading_variable(context: dict) -> str | None:
     headings = context.get("heading") or []
     if not headings:
         return None
-    return _alias_ids().get(headings[-1].strip().rstrip(":").strip().lower())
+    return alias_ids().get(headings[-1].strip().rstrip(":").strip().lower())
 
 
 @lru_cache(maxsize=1)
-def _alias_ids() -> dict[str, str]:
-    """Each alias of the catalogue, lower case → the first variable (in catalogue order) that has it."""
+def alias_ids() -> dict[str, str]:
+    """Each alias of the catalogue, lower case → its variable (aliases are unique across variables:
+    tests/test_measurement.py checks it)."""
     out: dict[str, str] = {}
     for var in variables().values():
         for alias in var.aliases:

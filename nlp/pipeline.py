@@ -211,30 +211,29 @@ class WindowComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        may_require = contraception_rules.may_require(doc_text(doc))
-        if not (may_require or window_rules.may_hold_window(doc_text(doc))):
+        text = doc_text(doc)
+        may_require = contraception_rules.may_require(text)
+        if not (may_require or window_rules.may_hold_window(text)):
             return doc
         context = doc._.eligex_context or {}
-        contra = contraception_rules.find(doc_text(doc)) if may_require else []
+        contra = contraception_rules.find(text) if may_require else []
         found.extend(contra)
         # an age or a threshold ("life expectancy of at least 3 months") is not a window
         skip = [(f["start"], f["end"]) for f in found if f["kind"] in ("age", "measurement", "dose", "contraception")]
         owners = [f for f in found if (f["kind"] == "pregnancy" and f.get("test")) or f["kind"] in ("dose", "measurement")]
         spans = [(f["start"], f["end"], f["kind"] == "measurement") for f in owners]
         states = [f for f in found if f["kind"] in ("pregnancy", "lactation") and not f.get("test")]
-        text = doc_text(doc)
         windows = window_rules.find(text, skip=skip, attach=spans)
         # "normal organ and marrow function ... within two weeks": one event of a phrase naming lab values makes
         # the phrase the thresholds' window, whatever the other events of the split list are
         labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)}
         given: set[tuple[int, int]] = set()  # lab phrases whose window went to the thresholds after them
         for w in windows:
-            if (w["phrase"].start, w["phrase"].end) in given:
+            key = (w["phrase"].start, w["phrase"].end)
+            if key in given:
                 continue
             later = [f for f in owners if f["kind"] == "measurement" and "window" not in f
-                     and f["start"] >= w["phrase"].end] if "attached" not in w and \
-                (w["phrase"].start, w["phrase"].end) in labs else []
-            key = (w["phrase"].start, w["phrase"].end)
+                     and f["start"] >= w["phrase"].end] if "attached" not in w and key in labs else []
             event = next((p for p in w.get("parts", ()) if p["role"] == "event"), None)
             # "Current (within 3 months prior to enrollment) HbA1c >= 7%": the event read is a threshold's words
             inside = [f for f in owners if f["kind"] in ("measurement", "dose") and "window" not in f and event
@@ -273,11 +272,11 @@ class WindowComponent:
                 if heading:
                     w["event"] = {"type": window_rules.event_type(heading), "text": heading}
                     found.append(w)
-                elif window_rules.introduces_list(doc_text(doc), w):
+                elif window_rules.introduces_list(text, w):
                     found.append(w)  # "Excluded within 30 days of study entry:": the window of the items after it
         for owner in owners:
             if "window" not in owner:
-                phrase = window_rules.anchor_only(doc_text(doc), owner["end"])
+                phrase = window_rules.anchor_only(text, owner["end"])
                 if phrase is not None:
                     owner["window"] = phrase
         # found dicts stay plain data (workers and the item cache copy them): phrases become dicts
@@ -319,9 +318,10 @@ class ConditionComponent:
         condition_rules.conditions()
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = condition_rules.lexicon_mentions(doc_text(doc))
+        text = doc_text(doc)
+        mentions = condition_rules.lexicon_mentions(text)
         if mentions:
-            doc._.eligex_found.extend(condition_rules.find(doc_text(doc), mentions, doc._.eligex_found))
+            doc._.eligex_found.extend(condition_rules.find(text, mentions, doc._.eligex_found))
         return doc
 
 
