@@ -90,9 +90,11 @@ def _events(span: Span) -> list[tuple[str, object, int, int, str | None]]:
 def _joined_to_age(span: Span) -> bool:
     """"Age < 18 or > 65 years": a comparator joined by or/and to an age statement just before it."""
     doc = span.doc
-    if span.start == 0 or doc[span.start - 1].lower_ not in ("or", "and", ","):
+    # the joining word may be the comparator's own first word ("or greater than 25 years")
+    joint = span.start if doc[span.start].lower_ in ("or", "and") and span.start + 1 < span.end else span.start - 1
+    if joint < 0 or doc[joint].lower_ not in ("or", "and", ","):
         return False
-    for t in reversed(doc[max(0, span.start - 8):span.start - 1]):
+    for t in reversed(doc[max(0, joint - 7):joint]):
         if t.text in ".;:":
             return False
         if t.ent_type_ in ("AGE_CUE", "OLD"):

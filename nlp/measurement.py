@@ -687,6 +687,37 @@ def share_units(found: list[dict]) -> None:
                 first["conversion"] = converted
 
 
+# "and", "but"; after the first unit's own tail ("30 mg/g.cr. and less than 3500 mg/g.cr.")
+_AND_BETWEEN = re.compile(r"(?:\.?[A-Za-z]{1,3}\.)?\s*,?\s*(?:and|but)\s*")
+
+
+def join_bounds(found: list[dict], text: str) -> list[dict]:
+    """"eGFR greater than 25 mL/min/1.73 m2 and less than 90 mL/min/1.73 m2": a second bound joined by "and"
+    to the first, the unit written again, closes one range, as "eGFR 25-90 mL/min/1.73 m2" would; joined by
+    "or" ("Hemoglobin < 9 or > 16 g/dL") the two stay apart."""
+    out: list[dict] = []
+    for f in found:
+        first = out[-1] if out else None
+        if (first is not None and f.get("rule") == "meas.continuation" and first.get("kind") == "measurement"
+                and first["variable"]["id"] == f["variable"]["id"]
+                and ("lower" in first) != ("upper" in first) and ("lower" in f) != ("upper" in f)
+                and ("lower" in first) == ("upper" in f) and not first.get("window") and not f.get("window")
+                and first.get("unit") == f.get("unit") and first.get("reference") == f.get("reference")
+                and _AND_BETWEEN.fullmatch(text, first["end"], f["start"])):
+            low, high = (first, f) if "lower" in first else (f, first)
+            if float(low["lower"]["value"]) < float(high["upper"]["value"]):
+                first["lower" if "lower" in f else "upper"] = f["lower" if "lower" in f else "upper"]
+                first["end"] = f["end"]
+                first["parts"] = first.get("parts", []) + [p for p in f.get("parts", []) if p["role"] != "variable"]
+                if first.get("conversion") or f.get("conversion"):
+                    first["conversion"] = conversion(first, variables()[first["variable"]["id"]])
+                    if first["conversion"] is None:
+                        del first["conversion"]
+                continue
+        out.append(f)
+    return out
+
+
 def conversion(found: dict, var: Variable) -> dict | None:
     """The stated bounds in the variable's canonical unit, when the stated unit differs and pint converts it;
     recorded beside the stated bounds, which stay as written.

@@ -152,6 +152,7 @@ class MeasurementComponent(_RuleMatcher):
     def __call__(self, doc: Doc) -> Doc:
         found = self.found(doc, measurement_rules.build)
         measurement_rules.share_units(found)
+        found = measurement_rules.join_bounds(found, doc_text(doc))
         doc._.eligex_found.extend(found)
         return doc
 

@@ -83,6 +83,9 @@ AGE_CASES = [
 
 TWO_AGES = [
     ("Age < 18 or > 65 years", [("Age < 18", None, (18, False)), ("> 65 years", (65, False), None)]),
+    # "or greater than" is the comparator of the second age, not "or greater" after the first
+    ("Age less than 6 years or greater than 25 years",
+     [("Age less than 6 years", None, (6, False)), ("greater than 25 years", (25, False), None)]),
     ("more or equal 18 years-old and less or equal 45 years-old",
      [("more or equal 18 years-old", (18, True), None), ("less or equal 45 years-old", None, (45, True))]),
     ("Age: Patients with cystic fibrosis (CF): 5 and over; Healthy volunteers: 18 and over",

@@ -856,8 +856,6 @@ def test_batch3_forms(item, expected, evidence):
     pytest.param("Arm circumference measured in cm at 3 sites", id="a-unit-without-a-value"),
     pytest.param("Currently self monitoring blood glucose levels at least 3 times per day", id="a-count-of-times"),
     pytest.param("Class II or III antiarrhythmic drugs within 5 half-lives", id="drug-classes-are-not-categories"),
-    # the COVID-19 corpus does not read "expected to survive more than 24 hours" as a life expectancy
-    pytest.param("Patients who are not expected to survive for more than 24 hours", id="survival-is-not-read"),
 ])
 def test_batch3_false_alarms(item):
     assert measurements(item) == []
@@ -955,3 +953,50 @@ def test_round4_false_alarms(item):
 def test_alternative_in_the_same_unit_keeps_its_condition():
     found = measurements("Bilirubin ≤ 2.0 mg/dL (≤ 3.0 mg/dL for patients with liver metastases)")
     assert [c.get("condition") for c in found] == [None, "liver metastases"]
+
+
+# -- forms of the fifth dev batch ------------------------------------------------------------------------
+BATCH5_FORMS = [
+    # a second bound joined by "and", the unit written again, closes one range; joined by "or" it does not
+    _row("eGFR greater than 25 mL/min/1.73 m2 and less than 90 mL/min/1.73 m2",
+         [("eGFR", 25, False, 90, False, "mL/min/{1.73_m2}", None)],
+         "eGFR greater than 25 mL/min/1.73 m2 and less than 90 mL/min/1.73 m2"),
+    _row("UACR greater than 30 mg/g.cr. and less than 3500 mg/g.cr.", [("UACR", 30, False, 3500, False, "mg/g", None)]),
+    _row("Hemoglobin < 9 or > 16 g/dL",
+         [("hemoglobin", None, None, 9, False, "g/dL", None), ("hemoglobin", 16, False, None, None, "g/dL", None)]),
+    # "which must be" between the variable and its comparator
+    _row("serum creatinine which must be <1.6 mg/dL", [("creatinine", None, None, 1.6, False, "mg/dL", None)]),
+    # "minimum"/"maximum" before the variable
+    _row("minimum life expectancy of 12 weeks", [("life_expectancy", 12, True, None, None, "wk", None)]),
+    _row("maximum BMI of 35 kg/m2", [("BMI", None, None, 35, True, "kg/m2", None)]),
+    # survival said as an expectation; negation stays a flag, the bound as written
+    _row("expected to survive for less than 72 hours", [("life_expectancy", None, None, 72, False, "h", None)]),
+    _row("Patients who are not expected to survive for more than 24 hours",
+         [("life_expectancy", 24, False, None, None, "h", None)]),
+    # long names and creatinine-indexed units
+    _row("partial pressure of arterial oxygen to fraction of inspired oxygen ratio < 300",
+         [("PaO2/FiO2", None, None, 300, False, None, None)]),
+    _row("Patients with urine protein-creatinine ratio ≥ 3.5 g/gCr", [("UPCR", 3.5, True, None, None, "g/g", None)],
+         "urine protein-creatinine ratio ≥ 3.5 g/gCr"),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", BATCH5_FORMS)
+def test_batch5_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+def test_not_expected_to_survive_is_a_negated_life_expectancy():
+    found = measurements("Patients who are not expected to survive for more than 24 hours")
+    assert [c["negated"] for c in found] == [True]
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("minimum of 2 prior regimens", id="minimum-without-a-variable"),
+    pytest.param("Patients expected to survive the study period", id="survival-without-a-value"),
+])
+def test_batch5_false_alarms(item):
+    assert measurements(item) == []

@@ -115,6 +115,7 @@ ANCHORS = [
     ("Hydroxychloroquine within the 30 days prior to the start of the study drug treatment", "treatment_start"),
     ("Antibiotics within 7 days after the last administration of the investigational product", "last_dose"),
     ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
+    ("Immunosuppressants within 12 weeks prior to the obtainment of informed consent", "consent"),
     # half-lives and "whichever is longer" between the amount and its anchor
     ("Investigational drugs within 30 days or 5 half-lives, whichever is longer, prior to screening", "screening"),
     ("Investigational agent within 28 days or 5 half-lives (whichever is shorter) before the first dose",
