@@ -427,6 +427,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         elif right_kind == "after" and direction == "before":
             # "within 30 days after the last dose": within N after an anchor
             direction = "after"
+        elif right_kind == "after" and direction == "since" and anchor == "unspecified" and \
+                _OPENS_ITEM.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+            # "At least two weeks after the chemotherapy" opening an item: the event is the one named after
+            anchor_text, end, event_after = None, r.end("word"), True
     elif right_kind == "since":
         direction = "since"
         event_after = True
@@ -453,6 +457,7 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_OPENS_ITEM = re.compile(r"[\s*\-•·\d.)(]*")
 _ABBREVIATED_UNITS = {"mos", "mo", "mths", "mth", "yrs", "yr", "wks", "wk", "hrs", "hr", "mins", "min", "y", "d"}
 _IN_LAST = re.compile(r"(?<![\w-])in\s+$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[.;]|\n|$)")

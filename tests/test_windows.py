@@ -62,6 +62,8 @@ DIRECTIONS = [
      [("Antibiotics", 14, "days", "after", "last_dose", False)]),
     ("Planned surgery within the next 3 months", [("Planned surgery", 3, "months", "after", "unspecified", False)]),
     ("At least 4 weeks since prior chemotherapy", [("chemotherapy", 4, "weeks", "since", "unspecified", False)]),
+    # opening the item, the event named after "after"
+    ("At least two weeks after the chemotherapy", [("chemotherapy", 2, "weeks", "since", "unspecified", False)]),
     ("Surgery no sooner than 4 weeks before study treatment",
      [("Surgery", 4, "weeks", "since", "treatment_start", False)]),
     ("Diagnosis of type 2 diabetes more than 6 months ago",
