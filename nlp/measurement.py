@@ -67,7 +67,7 @@ _ALTERNATIVE = re.compile(
     re.IGNORECASE,
 )
 _ALT_OPS = {"=<": "<=", "=>": ">=", "\u2264": "<=", "\u2265": ">="}
-_PAIR = re.compile(r"(\d{2,3})/(\d{2,3})")
+_PAIR = re.compile(r"(\d{2,3}|6)/(\d{2,3})")  # "140/90"; a metric Snellen "6/12"
 _BP_IDS = {"blood_pressure", "systolic_bp", "diastolic_bp"}
 _LOSS = re.compile(r"\b(?:loss|lost|lose|losing|decrease|reduction)\b", re.IGNORECASE)
 _PER_CELLS = re.compile(r"\s*(?:cells?\s*)?/")
@@ -333,9 +333,15 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             end = max(end, unit["end"])
     end = max(end, after)
     for piece, role in ((unit, "unit"), (reference, "reference")):
-        if piece is not None and piece["start"] >= span.start_char:
+        if piece is not None and piece["start"] >= span.start_char and piece["end"] > piece["start"]:
             parts.append({"role": role, "start": piece["start"], "end": piece["end"]})
 
+    if any("pair" in v for v in values) and var_ids and all(vid in _SNELLEN_IDS for vid, _ in var_ids):
+        snellen = _snellen(values, text, after)
+        if snellen is None:
+            return []
+        unit, after = snellen
+        end = max(end, after)
     if rule.id == "meas.within":  # "within 1.5x normal limits": no more than 1.5 times the upper limit
         if reference is None or len(values) != 1:
             return []
@@ -716,6 +722,27 @@ def join_bounds(found: list[dict], text: str) -> list[dict]:
                 continue
         out.append(f)
     return out
+
+
+_SNELLEN_IDS = {"BCVA"}
+_SNELLEN_AFTER = re.compile(r"\s*(?:or\s+(?P<op>better|worse)\b)?(?:\s*(?P<unit>Snellen(?:\s+equivalent)?)\b)?", re.IGNORECASE)
+
+
+def _snellen(values: list[dict], text: str, after: int) -> tuple[dict, int] | None:
+    """"BCVA 20/40 to 20/200", "visual acuity < 20/200", "20/25 or better": Snellen fractions (feet or metres)
+    as decimal acuities (20/200 is 0.1), the fraction kept as the bound's text; a range is ordered by acuity.
+    Turns ``values`` into plain values in place and gives the unit and where the statement ends."""
+    if not all("pair" in v and v["value"] in (20, 6) and v["pair"] >= v["value"] / 4 for v in values):
+        return None
+    for v in values:
+        v["value"] = float(f"{v['value'] / v.pop('pair'):.3g}")
+    m = _SNELLEN_AFTER.match(text, after)
+    if m.group("op") and len(values) == 1 and values[0]["op"] is None:
+        values[0]["op"] = ">=" if m.group("op").lower() == "better" else "<="
+    if len(values) == 2 and values[0]["op"] is None and values[1]["op"] is None and values[0]["value"] > values[1]["value"]:
+        values.reverse()  # "20/40 to 20/200": from the worse acuity to the better
+    return {"code": "Snellen", "text": m.group("unit"), "start": m.start("unit") if m.group("unit") else after,
+            "end": m.end("unit") if m.group("unit") else after}, max(after, m.end())
 
 
 def conversion(found: dict, var: Variable) -> dict | None:

@@ -973,6 +973,13 @@ BATCH5_FORMS = [
     _row("expected to survive for less than 72 hours", [("life_expectancy", None, None, 72, False, "h", None)]),
     _row("Patients who are not expected to survive for more than 24 hours",
          [("life_expectancy", 24, False, None, None, "h", None)]),
+    # Snellen fractions as decimal acuities, the fraction kept as the bound's text; a range ordered by acuity
+    _row("BCVA 20/40 - 20/200 Snellen", [("BCVA", 0.1, True, 0.5, True, "Snellen", None)], "BCVA 20/40 - 20/200 Snellen"),
+    _row("best-corrected visual acuity (BCVA) 20/40 to 20/200 inclusive in the amblyopic eye",
+         [("BCVA", 0.1, True, 0.5, True, "Snellen", None)]),
+    _row("BCVA 20/25 or better in the fellow eye", [("BCVA", 0.8, True, None, None, "Snellen", None)]),
+    _row("Fellow eye visual acuity <20/200", [("BCVA", None, None, 0.1, False, "Snellen", None)]),
+    _row("visual acuity of 6/12 or worse", [("BCVA", None, None, 0.5, True, "Snellen", None)]),
     # long names and creatinine-indexed units
     _row("partial pressure of arterial oxygen to fraction of inspired oxygen ratio < 300",
          [("PaO2/FiO2", None, None, 300, False, None, None)]),
@@ -1000,3 +1007,10 @@ def test_not_expected_to_survive_is_a_negated_life_expectancy():
 ])
 def test_batch5_false_alarms(item):
     assert measurements(item) == []
+
+
+def test_snellen_bounds_keep_the_fraction_as_written():
+    found = measurements("BCVA 20/40 - 20/200 Snellen")
+    assert (found[0]["lower"]["text"], found[0]["upper"]["text"]) == ("20/200", "20/40")
+    assert found[0]["unit_text"] == "Snellen"
+    assert measurements("BCVA 20/25 or better")[0]["unit_text"] is None
