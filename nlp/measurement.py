@@ -138,11 +138,16 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
                 text = text + " " + doc[end_i].text
                 end_i += 1
             value = parse_number(text)
+            out_of = _OUT_OF.fullmatch(text) if value is None else None
+            if out_of:  # "pain intensity of > 4/10": a score out of its scale's maximum
+                value = float(out_of.group(1)) if "." in out_of.group(1) else int(out_of.group(1))
             if value is not None:
                 start = token.idx
                 end = doc[end_i - 1].idx + len(doc[end_i - 1].text)
                 values.append({"value": value, "text": text, "start": start, "end": end, "op": pending,
                                "token_end": end_i})
+                if out_of:
+                    values[-1]["out_of"] = int(out_of.group(2))
                 parts.append({"role": "value", "start": start, "end": end})
                 pending = None
             i = end_i
@@ -248,6 +253,14 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _ratio(_variable_ids(var_atoms), text)
     catalogue = variables()
+    for v in values:
+        if v.get("pair") == 100 and var_ids and all(vid in catalogue and catalogue[vid].range == [0, 100]
+                                                     for vid, _ in var_ids):
+            v["out_of"] = v.pop("pair")  # "VAS >= 40/100": not a pair of pressures
+    if any("out_of" in v for v in values) and not (var_ids and all(
+            vid in catalogue and catalogue[vid].range and catalogue[vid].range[1] == v["out_of"]
+            for vid, _ in var_ids for v in values if "out_of" in v)):
+        return []  # "4/10" is a score out of 10 only on a scale of 0-10
     if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
         # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
         var_ids = [(v, a) for v, a in var_ids if v in catalogue and catalogue[v].unit in _DURATIONS]
@@ -724,6 +737,7 @@ def join_bounds(found: list[dict], text: str) -> list[dict]:
     return out
 
 
+_OUT_OF = re.compile(r"(\d+(?:\.\d+)?)/(10|100)")
 _SNELLEN_IDS = {"BCVA"}
 _SNELLEN_AFTER = re.compile(r"\s*(?:or\s+(?P<op>better|worse)\b)?(?:\s*(?P<unit>Snellen(?:\s+equivalent)?)\b)?", re.IGNORECASE)
 

@@ -980,6 +980,15 @@ BATCH5_FORMS = [
     _row("BCVA 20/25 or better in the fellow eye", [("BCVA", 0.8, True, None, None, "Snellen", None)]),
     _row("Fellow eye visual acuity <20/200", [("BCVA", None, None, 0.1, False, "Snellen", None)]),
     _row("visual acuity of 6/12 or worse", [("BCVA", None, None, 0.5, True, "Snellen", None)]),
+    # a score out of its scale's maximum; not a pair of pressures
+    _row("Pain intensity of > 4/10 on a 0-10 VAS scale", [("NRS_pain", 4, False, None, None, None, None)], "Pain intensity of > 4/10"),
+    _row("VAS >= 40/100", [("VAS_pain", 40, True, None, None, None, None)]),
+    _row("BP persistently >160/100 mmHg",
+         [("systolic_bp", 160, False, None, None, "mmHg", None), ("diastolic_bp", 100, False, None, None, "mmHg", None)]),
+    # variables of the LCT corpus
+    _row("Cotinine > 100 ng/ml", [("cotinine", 100, False, None, None, "ng/mL", None)]),
+    _row("unfavourable cervix (Bishop score ≤ 4)", [("Bishop_score", None, None, 4, True, None, None)]),
+    _row("Bishop score of 5 or less", [("Bishop_score", None, None, 5, True, None, None)]),
     # long names and creatinine-indexed units
     _row("partial pressure of arterial oxygen to fraction of inspired oxygen ratio < 300",
          [("PaO2/FiO2", None, None, 300, False, None, None)]),
@@ -1004,6 +1013,8 @@ def test_not_expected_to_survive_is_a_negated_life_expectancy():
 @pytest.mark.parametrize("item", [
     pytest.param("minimum of 2 prior regimens", id="minimum-without-a-variable"),
     pytest.param("Patients expected to survive the study period", id="survival-without-a-value"),
+    pytest.param("HbA1c > 7/10 of the visits", id="out-of-ten-on-a-lab"),
+    pytest.param("Treatment-free for 72 HR", id="HR-is-hours-not-heart-rate"),
 ])
 def test_batch5_false_alarms(item):
     assert measurements(item) == []
