@@ -38,7 +38,7 @@ _GATE_WORDS = (
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|"
     r"limits?\s+of\s+(?:the\s+)?normal|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
-    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+)?(?:year|month|week|day)\b|"
+    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+|half\s+(?:an?\s+)?)?(?:year|month|week|day)\b|"
     r"\bthroughout\b|\bfor\s+the\s+duration\b|\bduring\s+(?:the\s+|this\s+|their\s+)?(?:study|trial|treatment|"
     r"participation|course)|\bwhile\s+(?:on|participating|receiving|enrolled|taking|in)\b|\bon\s+(?:study|treatment)\b|"
     r"condom|fathering|conceiv"

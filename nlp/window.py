@@ -111,7 +111,7 @@ def _alt(phrases) -> str:
 def _grammar() -> dict:
     data = _data()
     words = {w: v for w, v in _number_words().items() if isinstance(v, (int, float)) and float(v).is_integer()}
-    number = r"\d+(?:\.\d+)?|" + _alt(words) + r"|an?"
+    number = r"\d+(?:\.\d+)?|" + _alt(words) + r"|an?|half(?:\s+an?)?"  # "in the past half year"
     unit_of = {form: unit for unit, forms in data["units"].items() for form in forms}
     short = {f for f in unit_of if len(f) <= 2}
     long_units = _alt(f for f in unit_of if f not in short)
@@ -176,6 +176,8 @@ def _norm(words: str) -> str:
 def _value(text: str) -> float | None:
     if text.lower() in ("a", "an"):
         return 1
+    if text.lower().startswith("half"):
+        return 0.5
     return parse_number(text)
 
 
