@@ -426,6 +426,11 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         elif direction == "after" or (left is not None and left.split()[0] == "for" and right_kind == "after"):
             # "for at least 8 months after the last infusion": a duration after the anchor
             direction = "after"
+        elif right_kind == "after" and direction == "before" and anchor == "unspecified" and \
+                _ONSET.match(text, r.end()):
+            # "no more than 96 hours after onset of symptoms", "within 7 days after discharge": how recent the
+            # onset is, the event named after "after"
+            anchor_text, end, event_after = None, r.end("word"), True
         elif right_kind == "after" and direction == "before":
             # "within 30 days after the last dose": within N after an anchor
             direction = "after"
@@ -459,6 +464,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_ONSET = re.compile(r"(?:the\s+)?(?:(?:first\s+|initial\s+)?(?:onset|start|appearance|beginning)\s+of\s+(?:the\s+)?"
+                    r"(?:first\s+)?(?:\w+\s+){0,2}(?:symptoms?|illness|disease|signs?|fever|pain|infection)|"
+                    r"symptoms?\s+onset|(?:hospital\s+)?discharge|(?:the\s+)?diagnosis|(?:the\s+)?first\s+symptoms?)\b",
+                    re.IGNORECASE)
 _OPENS_ITEM = re.compile(r"[\s*\-•·\d.)(]*")
 _ABBREVIATED_UNITS = {"mos", "mo", "mths", "mth", "yrs", "yr", "wks", "wk", "hrs", "hr", "mins", "min", "y", "d"}
 _IN_LAST = re.compile(r"(?<![\w-])in\s+$", re.IGNORECASE)

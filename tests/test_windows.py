@@ -39,6 +39,11 @@ DURATIONS = [
     ("Acne scar treatment within 24 weeks of the date of the screening",
      [("Acne scar treatment", 24, "weeks", "before", "screening", False)]),
     ("Investigational drug within 5 half-lives", []),
+    # within N after an onset or a discharge: how recent it is
+    ("Randomized no more than 96 hours after onset of symptoms",
+     [("onset of symptoms", 96, "hours", "before", "unspecified", False)]),
+    ("Hospitalized within 7 days after discharge from a hospital",
+     [("discharge from a hospital", 7, "days", "before", "unspecified", False)]),
     ("Drug or alcohol dependence within the past year",
      [("Drug", 1, "years", "before", "unspecified", False),
       ("alcohol dependence", 1, "years", "before", "unspecified", False)]),
