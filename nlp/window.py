@@ -752,6 +752,11 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     # a closing parenthesis with no opener in the event ("stroke)") is the end of an aside
     if e > s and text[e - 1] == ")" and "(" not in text[s:e]:
         e -= 1
+    # "Oral steroids (planned, or within the past 3 months)": an aside opened after the event and left open
+    # up to the window is not the event's
+    opened = text.rfind("(", s, e)
+    if opened > s and ")" not in text[opened:e] and len(text[s:opened].split()) >= 1 and text[s:opened].strip():
+        e = opened
     while e > s and text[e - 1] in " ,;:-(":
         e -= 1
     return s, e

@@ -39,6 +39,8 @@ DURATIONS = [
     ("Acne scar treatment within 24 weeks of the date of the screening",
      [("Acne scar treatment", 24, "weeks", "before", "screening", False)]),
     ("Investigational drug within 5 half-lives", []),
+    # an aside opened after the event and holding the window is not the event's
+    ("Oral steroids (planned, or within the past 3 months)", [("Oral steroids", 3, "months", "before", "unspecified", False)]),
     # within N after an onset or a discharge: how recent it is
     ("Randomized no more than 96 hours after onset of symptoms",
      [("onset of symptoms", 96, "hours", "before", "unspecified", False)]),
