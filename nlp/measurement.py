@@ -138,6 +138,9 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
                 text = text + " " + doc[end_i].text
                 end_i += 1
             value = parse_number(text)
+            negative = _NEGATIVE.fullmatch(text) if value is None and not values else None
+            if negative and (pending is not None or doc[i - 1].lower_ in ("of", "is", "be", ":", "=")):
+                value = -parse_number(negative.group(1))  # "T-score <= -2.5": a value below zero
             out_of = _OUT_OF.fullmatch(text) if value is None else None
             if out_of:  # "pain intensity of > 4/10": a score out of its scale's maximum
                 value = float(out_of.group(1)) if "." in out_of.group(1) else int(out_of.group(1))
@@ -281,11 +284,15 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
     if rule.id.startswith("meas.class"):
         return _categories(span, rule, var_ids, parts, context)
-    if rule.id in ("meas.ref_only", "meas.normal", "meas.ref_words"):
+    if rule.id == "meas.normal_bare" and not _BARE_NORMAL_END.match(text, span.end_char):
+        return []  # "Creatinine normal" ends its statement; "creatinine normal or ..." goes on
+    if rule.id in ("meas.ref_only", "meas.normal", "meas.normal_bare", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
     if not values or len(values) > 2 or _TIMES_PER.match(text, values[-1]["end"]):
         return []
+    if _SD_UNITS.match(text, values[-1]["end"]) and not any(vid in ("T-score", "Z-score") for vid, _ in var_ids):
+        return []  # "BMD >= 1.5 standard deviations below": a distance from the mean, not the variable's value
     # what the text says after each number: its unit, or a multiple of a limit of normal
     for v in values:
         pos = v["end"]
@@ -590,8 +597,11 @@ def _reference_only(span: Span, rule: MatcherRule, var_ids, var_atoms, parts) ->
             "variable": {"id": var.id, "text": atom.text}, "measure_kind": var.kind, "unit": None,
             "unit_text": None, "method": None, "scale": None, "parts": parts,
         }
-        if rule.id == "meas.normal":
-            found["reference"] = {"type": "normal_range", "text": span[1:].text if len(span) > 1 else span.text}
+        if rule.id in ("meas.normal", "meas.normal_bare"):
+            ref = next((t for t in span if t.lower_ in ("within", "in", "outside") and t.ent_type_ != "VAR"), span[-1])
+            found["reference"] = {"type": "normal_range", "text": span[ref.i - span.start:].text}
+            if ref.lower_ == "outside":
+                found["negated"] = True  # "LFTs outside of normal range": not within it
         else:
             if op is None:
                 continue
@@ -737,6 +747,9 @@ def join_bounds(found: list[dict], text: str) -> list[dict]:
     return out
 
 
+_SD_UNITS = re.compile(r"\s*(?:standard\s+deviations?|SDs?)\b", re.IGNORECASE)
+_NEGATIVE = re.compile(r"[-−–](\d+(?:\.\d+)?)")
+_BARE_NORMAL_END = re.compile(r"\s*(?:$|[.;,)]|\n|for\s+age\b)", re.IGNORECASE)
 _OUT_OF = re.compile(r"(\d+(?:\.\d+)?)/(10|100)")
 _SNELLEN_IDS = {"BCVA"}
 _SNELLEN_AFTER = re.compile(r"\s*(?:or\s+(?P<op>better|worse)\b)?(?:\s*(?P<unit>Snellen(?:\s+equivalent)?)\b)?", re.IGNORECASE)

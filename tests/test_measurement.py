@@ -989,6 +989,17 @@ BATCH5_FORMS = [
     _row("Cotinine > 100 ng/ml", [("cotinine", 100, False, None, None, "ng/mL", None)]),
     _row("unfavourable cervix (Bishop score ≤ 4)", [("Bishop_score", None, None, 4, True, None, None)]),
     _row("Bishop score of 5 or less", [("Bishop_score", None, None, 5, True, None, None)]),
+    # the reference range itself: within it, outside it (negated), or a bare "normal" ending the statement
+    _row("Electrolytes within normal CCHMC limits", [("electrolytes", None, None, None, None, None, "normal_range")]),
+    _row("Serum chemistry results within normal limits", [("serum_chemistry", None, None, None, None, None, "normal_range")]),
+    _row("bone mineral density is within normal limits", [("BMD", None, None, None, None, None, "normal_range")]),
+    _row("LFT's outside of normal range", [("liver_function_tests", None, None, None, None, None, "normal_range")]),
+    _row("Creatinine normal", [("creatinine", None, None, None, None, None, "normal_range")]),
+    _row("Creatinine normal for age (within 2 standard deviations)",
+         [("creatinine", None, None, None, None, None, "normal_range")]),
+    # values below zero on scales that have them
+    _row("BMD T-score <= -2.5", [("T-score", None, None, -2.5, True, None, None)]),
+    _row("T-score of -2.5 or less", [("T-score", None, None, -2.5, True, None, None)]),
     # long names and creatinine-indexed units
     _row("partial pressure of arterial oxygen to fraction of inspired oxygen ratio < 300",
          [("PaO2/FiO2", None, None, 300, False, None, None)]),
@@ -1015,6 +1026,9 @@ def test_not_expected_to_survive_is_a_negated_life_expectancy():
     pytest.param("Patients expected to survive the study period", id="survival-without-a-value"),
     pytest.param("HbA1c > 7/10 of the visits", id="out-of-ten-on-a-lab"),
     pytest.param("Treatment-free for 72 HR", id="HR-is-hours-not-heart-rate"),
+    pytest.param("Creatinine normal or slightly elevated and stable", id="normal-going-on-is-not-bare"),
+    pytest.param("femoral neck BMD >= 1.5 standard deviations below the mean", id="standard-deviations-are-no-value"),
+    pytest.param("creatinine clearance of -5 ml/min", id="negative-value-outside-the-range"),
 ])
 def test_batch5_false_alarms(item):
     assert measurements(item) == []
@@ -1025,3 +1039,15 @@ def test_snellen_bounds_keep_the_fraction_as_written():
     assert (found[0]["lower"]["text"], found[0]["upper"]["text"]) == ("20/200", "20/40")
     assert found[0]["unit_text"] == "Snellen"
     assert measurements("BCVA 20/25 or better")[0]["unit_text"] is None
+
+
+def test_outside_the_normal_range_is_the_reference_negated():
+    found = measurements("platelet count outside the normal range")
+    assert [(c["variable"]["id"], c["reference"]["type"], c["negated"]) for c in found] == [("platelets", "normal_range", True)]
+    found = measurements("Platelet count within normal limits")
+    assert [(c["reference"]["text"], c["negated"]) for c in found] == [("within normal limits", False)]
+
+
+def test_a_range_with_a_spaced_dash_stays_a_range():
+    found = measurements("ECOG 0 -1")
+    assert [(c["variable"]["id"], c["lower"]["value"], c["upper"]["value"]) for c in found] == [("ECOG", 0, 1)]
