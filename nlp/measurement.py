@@ -141,6 +141,9 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
             negative = _NEGATIVE.fullmatch(text) if value is None and not values else None
             if negative and (pending is not None or doc[i - 1].lower_ in ("of", "is", "be", ":", "=")):
                 value = -parse_number(negative.group(1))  # "T-score <= -2.5": a value below zero
+            ordinal = _ORDINAL.fullmatch(text) if value is None else None
+            if ordinal:
+                value = int(ordinal.group(1))  # "95th percentile": read only before "percentile" (build)
             out_of = _OUT_OF.fullmatch(text) if value is None else None
             if out_of:  # "pain intensity of > 4/10": a score out of its scale's maximum
                 value = float(out_of.group(1)) if "." in out_of.group(1) else int(out_of.group(1))
@@ -151,6 +154,8 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
                                "token_end": end_i})
                 if out_of:
                     values[-1]["out_of"] = int(out_of.group(2))
+                if ordinal:
+                    values[-1]["ordinal"] = True
                 parts.append({"role": "value", "start": start, "end": end})
                 pending = None
             i = end_i
@@ -320,6 +325,18 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         unit = values[0]["unit"]
     elif values[0].get("reference") and len(values) == 2:
         reference = values[0]["reference"]
+    percentile = _PERCENTILE.match(text, values[-1]["end"])
+    if percentile is not None:
+        # "BMI >5th and <95th percentiles": the variable's percentile for age, not its value
+        var_ids = [(_PERCENTILE_OF[vid], atom) for vid, atom in var_ids if vid in _PERCENTILE_OF]
+        if not var_ids:
+            return []
+        unit = {"code": "percentile", "text": percentile.group().strip(), "start": percentile.start() + len(
+            percentile.group()) - len(percentile.group().lstrip()), "end": percentile.end()}
+        after = percentile.end()
+        reference = None
+    elif any(v.get("ordinal") for v in values):
+        return []  # "2nd line", "3rd trimester": an ordinal is no value
     side = _BP_SIDE.match(text, after)
     other_side = None
     if side and [vid for vid, _ in var_ids] == ["blood_pressure"]:  # "hypertension >= 100 mmHg diastolic"
@@ -747,6 +764,11 @@ def join_bounds(found: list[dict], text: str) -> list[dict]:
     return out
 
 
+_ORDINAL = re.compile(r"(\d{1,3})(?:st|nd|rd|th)", re.IGNORECASE)
+_PERCENTILE = re.compile(r"\s*(?:st|nd|rd|th)?\s*(?:percentiles?|centiles?|%ile)\b", re.IGNORECASE)
+_PERCENTILE_OF = {"BMI": "BMI_percentile", "weight": "weight_percentile", "height": "height_percentile",
+                  "BMI_percentile": "BMI_percentile", "weight_percentile": "weight_percentile",
+                  "height_percentile": "height_percentile"}
 _SD_UNITS = re.compile(r"\s*(?:standard\s+deviations?|SDs?)\b", re.IGNORECASE)
 _NEGATIVE = re.compile(r"[-−–](\d+(?:\.\d+)?)")
 _BARE_NORMAL_END = re.compile(r"\s*(?:$|[.;,)]|\n|for\s+age\b)", re.IGNORECASE)

@@ -997,6 +997,11 @@ BATCH5_FORMS = [
     _row("Creatinine normal", [("creatinine", None, None, None, None, None, "normal_range")]),
     _row("Creatinine normal for age (within 2 standard deviations)",
          [("creatinine", None, None, None, None, None, "normal_range")]),
+    # a percentile for age, read only before "percentile"
+    _row("BMI (body mass index) >5th and <95th percentiles", [("BMI_percentile", 5, False, 95, False, "percentile", None)]),
+    _row("BMI of less than the 90th percentile", [("BMI_percentile", None, None, 90, False, "percentile", None)]),
+    _row("Height within the 3rd and 97th percentiles", [("height_percentile", 3, True, 97, True, "percentile", None)]),
+    _row("weight below the 3rd percentile", [("weight_percentile", None, None, 3, False, "percentile", None)]),
     # values below zero on scales that have them
     _row("BMD T-score <= -2.5", [("T-score", None, None, -2.5, True, None, None)]),
     _row("T-score of -2.5 or less", [("T-score", None, None, -2.5, True, None, None)]),
@@ -1028,6 +1033,8 @@ def test_not_expected_to_survive_is_a_negated_life_expectancy():
     pytest.param("Treatment-free for 72 HR", id="HR-is-hours-not-heart-rate"),
     pytest.param("Creatinine normal or slightly elevated and stable", id="normal-going-on-is-not-bare"),
     pytest.param("femoral neck BMD >= 1.5 standard deviations below the mean", id="standard-deviations-are-no-value"),
+    pytest.param("ANC > 2nd generation TKI", id="an-ordinal-is-no-value"),
+    pytest.param("Hemoglobin above the 5th percentile", id="a-percentile-of-a-lab-is-not-read"),
     pytest.param("creatinine clearance of -5 ml/min", id="negative-value-outside-the-range"),
 ])
 def test_batch5_false_alarms(item):
