@@ -91,6 +91,27 @@ def _atoms(span: Span) -> dict[int, Span]:
     return {a.start: a for a in (span.doc._.eligex_atoms or []) if span.start <= a.start < span.end}
 
 
+_LIST_JOINERS = {"or", "and", "and/or", ",", "/", "&"}
+
+
+def _variables_before(span: Span) -> list[Span]:
+    """The variables joined to the list a match starts with, before it: "total bilirubin or [ALT or AST ...]"."""
+    doc = span.doc
+    ends = {a.end: a for a in (doc._.eligex_atoms or []) if a.label_ == "VAR"}
+    out: list[Span] = []
+    i = span.start
+    while i >= 2:
+        j = i
+        while j > 0 and doc[j - 1].lower_ in _LIST_JOINERS:
+            j -= 1
+        atom = ends.get(j)
+        if j == i or atom is None:
+            break
+        out.insert(0, atom)
+        i = atom.start
+    return out
+
+
 def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
     """Variables (atoms), numbers with their comparators, and the parts, in text order."""
     norms = lexicon_norms()
@@ -257,6 +278,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
+    if var_atoms and var_atoms[0].start == span.start and rule.id in ("meas.cmp", "meas.ref_only", "meas.range"):
+        # "total bilirubin or ALT or AST or ALP or γGT > ULN": a list longer than the pattern's slots
+        earlier = _variables_before(span)
+        var_atoms = earlier + var_atoms
+        parts = [{"role": "variable", "start": a.start_char, "end": a.end_char} for a in earlier] + parts
     if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
         return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _ratio(_variable_ids(var_atoms), text)
@@ -304,6 +330,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         ref = reference_at(text, pos, multiple=v["text"].lower() in ("twice", "thrice", "double"))
         if ref is not None:
             v["reference"] = ref
+            if ref.get("op") and v["op"] is None:
+                v["op"] = ref["op"]  # "ALT 5 times greater than upper normal limit"
             continue
         u = unit_at(text, pos)
         if u is not None and (not u.get("variables") or any(vid in u["variables"] for vid, _ in var_ids)):

@@ -78,7 +78,10 @@ def unit_at(text: str, pos: int) -> dict | None:
 
 
 _REFERENCE = re.compile(
-    r"\s*(?:x|\*|times|fold|-fold|time)?\s*(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
+    r"\s*(?:x|\*|times|fold|-fold|time)?\s*"
+    # "5 times greater than upper normal limit", "twice higher than normal": the comparator after the multiple
+    r"(?:(?P<cmp>greater|higher|more|above|over|less|lower|below|under)(?:\s+than)?\s+)?"
+    r"(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
     r"(?:(?P<uln>I?ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
     r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
     r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|(?:maximum|highest)\s+(?:normal|reference)\s+(?:value|limit)s?|"
@@ -104,7 +107,12 @@ def reference_at(text: str, pos: int, multiple: bool = False) -> dict | None:
             not re.search(r"ULN|LLN|limit", said, re.IGNORECASE):
         return None  # "3 normal" alone, or "1.5 the normal": a multiplier word must say it is a multiple
     start = pos + len(said) - len(said.lstrip())
-    return {"type": "ULN" if m.group("uln") else "LLN", "start": start, "end": m.end(), "text": text[start:m.end()]}
+    out = {"type": "ULN" if m.group("uln") else "LLN", "start": start, "end": m.end(), "text": text[start:m.end()]}
+    if m.group("cmp"):
+        if not (multiple or _MULTIPLIER.match(said)):
+            return None  # "3 greater than normal" says no multiple
+        out["op"] = ">" if m.group("cmp").lower() in ("greater", "higher", "more", "above", "over") else "<"
+    return out
 
 
 _METHOD = re.compile(

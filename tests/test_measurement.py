@@ -997,6 +997,13 @@ BATCH5_FORMS = [
     _row("Creatinine normal", [("creatinine", None, None, None, None, None, "normal_range")]),
     _row("Creatinine normal for age (within 2 standard deviations)",
          [("creatinine", None, None, None, None, None, "normal_range")]),
+    # a list longer than the pattern's slots; the comparator after the multiple
+    _row("total bilirubin or ALT or AST or ALP or γGT > ULN",
+         [(v, 1, False, None, None, None, "ULN") for v in ("bilirubin", "ALT", "AST", "ALP", "GGT")],
+         "total bilirubin or ALT or AST or ALP or γGT > ULN"),
+    _row("ALT 5 times greater than upper normal limit", [("ALT", 5, False, None, None, None, "ULN")]),
+    _row("ALT, AST and total bilirubin twice higher than normal",
+         [(v, 2, False, None, None, None, "ULN") for v in ("ALT", "AST", "bilirubin")]),
     # a percentile for age, read only before "percentile"
     _row("BMI (body mass index) >5th and <95th percentiles", [("BMI_percentile", 5, False, 95, False, "percentile", None)]),
     _row("BMI of less than the 90th percentile", [("BMI_percentile", None, None, 90, False, "percentile", None)]),
@@ -1034,6 +1041,7 @@ def test_not_expected_to_survive_is_a_negated_life_expectancy():
     pytest.param("Creatinine normal or slightly elevated and stable", id="normal-going-on-is-not-bare"),
     pytest.param("femoral neck BMD >= 1.5 standard deviations below the mean", id="standard-deviations-are-no-value"),
     pytest.param("ANC > 2nd generation TKI", id="an-ordinal-is-no-value"),
+    pytest.param("ALT 3 greater than normal", id="greater-than-normal-without-a-multiple"),
     pytest.param("Hemoglobin above the 5th percentile", id="a-percentile-of-a-lab-is-not-read"),
     pytest.param("creatinine clearance of -5 ml/min", id="negative-value-outside-the-range"),
 ])
@@ -1058,3 +1066,8 @@ def test_outside_the_normal_range_is_the_reference_negated():
 def test_a_range_with_a_spaced_dash_stays_a_range():
     found = measurements("ECOG 0 -1")
     assert [(c["variable"]["id"], c["lower"]["value"], c["upper"]["value"]) for c in found] == [("ECOG", 0, 1)]
+
+
+def test_a_variable_with_its_own_value_does_not_join_the_next_list():
+    found = measurements("Hemoglobin 10 g/dL, ALT or AST > 3 x ULN")
+    assert [c["variable"]["id"] for c in found if c.get("reference")] == ["ALT", "AST"]
