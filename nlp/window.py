@@ -129,7 +129,7 @@ def _grammar() -> dict:
     # a small regex instead of trying ~150 cues at every character).
     core = re.compile(
         rf"(?<![\w.,])(?:(?P<period>a\s+period\s+of|a\s+minimum\s+of)\s+)?"
-        rf"{amount}\s*(?:-\s*)?(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
+        rf"{amount}\s*(?:-\s*)?(?:(?:continuous|consecutive)\s+)?(?P<unit>{unit})(?:\s*\(\s*\d+\s*(?:{long_units})\s*\))?",
         re.IGNORECASE,
     )
     left_tail = re.compile(rf"(?<![\w-])(?P<left>{left})\s*$", re.IGNORECASE)
@@ -426,6 +426,14 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
         elif direction == "after" or (left is not None and left.split()[0] == "for" and right_kind == "after"):
             # "for at least 8 months after the last infusion": a duration after the anchor
             direction = "after"
+        elif word in ("of", "after", "from") and anchor == "unspecified" and direction in ("before", None) and \
+                _ANCHOR_VERB_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            # "Patients must be enrolled within 72 hours of ICU admission": the admission is the event, the
+            # enrollment its anchor
+            verb = _ANCHOR_VERB_BEFORE.search(text, max(0, m.start() - 40), m.start()).group("verb").lower()
+            anchor = "randomization" if verb.startswith("randomi") else "screening" if verb == "screened" else "enrollment"
+            anchor_text, end, event_after, direction = None, r.end("word"), True, "before"
+            rule = rule if rule != "win.bare" else "win.prior_to"
         elif right_kind == "after" and direction == "before" and anchor == "unspecified" and \
                 _ONSET.match(text, r.end()):
             # "no more than 96 hours after onset of symptoms", "within 7 days after discharge": how recent the
@@ -464,6 +472,8 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
                   event_after=event_after)
 
 
+_ANCHOR_VERB_BEFORE = re.compile(r"(?:^\W*|\b(?:be|been|are|is|were|was|get|gets)\s+)(?P<verb>enrolled|randomi[sz]ed|registered|"
+                                 r"screened|included)\s*$", re.IGNORECASE)
 _ONSET = re.compile(r"(?:the\s+)?(?:(?:first\s+|initial\s+)?(?:onset|start|appearance|beginning)\s+of\s+(?:the\s+)?"
                     r"(?:first\s+)?(?:\w+\s+){0,2}(?:symptoms?|illness|disease|signs?|fever|pain|infection)|"
                     r"symptoms?\s+onset|(?:hospital\s+)?discharge|(?:the\s+)?diagnosis|(?:the\s+)?first\s+symptoms?)\b",

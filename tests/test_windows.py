@@ -42,8 +42,15 @@ DURATIONS = [
     # an aside opened after the event and holding the window is not the event's
     ("Oral steroids (planned, or within the past 3 months)", [("Oral steroids", 3, "months", "before", "unspecified", False)]),
     # within N after an onset or a discharge: how recent it is
-    ("Randomized no more than 96 hours after onset of symptoms",
+    ("Patients must be enrolled within 72 hours of ICU admission",
+     [("ICU admission", 72, "hours", "before", "enrollment", False)]),
+    ("Randomized within 7 days of stroke onset", [("stroke onset", 7, "days", "before", "randomization", False)]),
+    ("Intubated > 72 continuous hours", [("Intubated", 72, "hours", "since", "unspecified", False)]),
+    ("Hospitalized no more than 96 hours after onset of symptoms",
      [("onset of symptoms", 96, "hours", "before", "unspecified", False)]),
+    # ... and when the item says who is randomized then, the randomization is its anchor
+    ("Randomized no more than 96 hours after onset of symptoms",
+     [("onset of symptoms", 96, "hours", "before", "randomization", False)]),
     ("Hospitalized within 7 days after discharge from a hospital",
      [("discharge from a hospital", 7, "days", "before", "unspecified", False)]),
     ("Drug or alcohol dependence within the past year",
