@@ -775,7 +775,8 @@ def test_corpus_forms(item, expected, evidence):
                  id="a-duration-is-not-a-platelet-count"),
     pytest.param("WHO grade 3-4 glioma", id="tumour-grade"),
     pytest.param("GOLD grade 2-3 COPD", id="grade-of-another-scale"),
-    pytest.param("Kellgren-Lawrence grade 1-4 knee osteoarthritis", id="radiographic-grade"),
+    # (the Kellgren-Lawrence grade is a catalogue variable now: see CATALOGUE_B5_FORMS)
+    pytest.param("Outerbridge grade 3-4 chondral lesion", id="radiographic-grade"),
     pytest.param("Grade 1-3A follicular lymphoma", id="lymphoma-grade"),
     pytest.param("Liver disease (stage > 2) Alanine Aminotransferase raised",
                  id="a-bracket-closes-the-value"),
@@ -1071,3 +1072,132 @@ def test_a_range_with_a_spaced_dash_stays_a_range():
 def test_a_variable_with_its_own_value_does_not_join_the_next_list():
     found = measurements("Hemoglobin 10 g/dL, ALT or AST > 3 x ULN")
     assert [c["variable"]["id"] for c in found if c.get("reference")] == ["ALT", "AST"]
+
+
+# -- catalogue batch b5: the long tail of labs, scores, vitals and body measures the corpora state ----------
+CATALOGUE_B5_FORMS = [
+    _row("Arterial pH < 7.25", [("blood_pH", None, None, 7.25, False, None, None)]),
+    _row("vaginal pH ≤ 4 at the time of birth", [("vaginal_pH", None, None, 4, True, None, None)]),
+    _row("Urine pH > 7.0", [("urine_pH", 7.0, False, None, None, None, None)]),
+    _row("Prostate volume < 60 cc", [("prostate_volume", None, None, 60, False, "mL", None)]),
+    _row("Endometrial thickness < 7 mm", [("endometrial_thickness", None, None, 7, False, "mm", None)]),
+    _row("cervical length of 15-25 mm", [("cervical_length", 15, True, 25, True, "mm", None)]),
+    _row("Schirmer test < 10 mm", [("Schirmer", None, None, 10, False, "mm", None)]),
+    _row("TBUT < 5 seconds", [("TBUT", None, None, 5, False, "s", None)]),
+    _row("OSDI < 30 points", [("OSDI", None, None, 30, False, "{points}", None)]),
+    _row("Kellgren-Lawrence grade 1-4 knee osteoarthritis", [("Kellgren-Lawrence", 1, True, 4, True, None, None)]),
+    _row("Rutherford category 2 or 3", [("Rutherford", 2, True, 3, True, None, None)]),
+    _row("Oxygenation index of ≥ 5 and ≤ 30", [("oxygenation_index", 5, True, 30, True, None, None)]),
+    _row("ADHD-RS-IV total score ≥ 28", [("ADHD-RS", 28, True, None, None, None, None)]),
+    _row("CDRS-R score >40", [("CDRS-R", 40, False, None, None, None, None)]),
+    _row("Y-BOCS total score ≥ 16", [("Y-BOCS", 16, True, None, None, None, None)]),
+    _row("Brief Psychiatric Rating Scale (BPRS) = 45", [("BPRS", 45, True, 45, True, None, None)]),
+    _row("CGI-I score of 1 or 2", [("CGI-I", 1, True, 2, True, None, None)]),
+    _row("EPDS score ≥10", [("EPDS", 10, True, None, None, None, None)]),
+    _row("Injury Severity Score > 15", [("ISS_injury", 15, False, None, None, None, None)]),
+    _row("Score ≤ 10 on the Short Physical Performance Battery", [("SPPB", None, None, 10, True, None, None)]),
+    _row("Telephone Interview for Cognitive Status score ≤20", [("TICS", None, None, 20, True, None, None)]),
+    _row("STOP-Bang ≥ 3", [("STOP-Bang", 3, True, None, None, None, None)]),
+    _row("Beighton score ≥ 5", [("Beighton", 5, True, None, None, None, None)]),
+    _row("Tricuspid annular plane systolic excursion (TAPSE) <16 mm", [("TAPSE", None, None, 16, False, "mm", None)]),
+    _row("LVMi ≥109 g/m² in women", [("LVMI", 109, True, None, None, "g/m2", None)]),
+    _row("probing depth ≥ 6 mm", [("probing_depth", 6, True, None, None, "mm", None)]),
+    _row("clinical attachment level (CAL) ≥8 mm", [("CAL", 8, True, None, None, "mm", None)]),
+    _row("Full-mouth plaque score (FMPS) ≤20%", [("FMPS", None, None, 20, True, "%", None)]),
+    _row("Gingival index <1", [("gingival_index", None, None, 1, False, None, None)]),
+    _row("Body Fat >25% for Men", [("body_fat", 25, False, None, None, "%", None)]),
+    _row("MAGE >= 11.0 mmol/L", [("MAGE", 11.0, True, None, None, "mmol/L", None)]),
+    _row("Fibromyalgia Impact Questionnaire Revised (FIQR) total score within the range of 35-80 at baseline",
+         [("FIQR", 35, True, 80, True, None, None)]),
+    _row("OLBI score ≥ 2.18", [("OLBI", 2.18, True, None, None, None, None)]),
+    _row("Physician's Global Assessment (PhGA) \\>= 1 during screening period",
+         [("sPGA", 1, True, None, None, None, None)]),
+    _row("Total AN count of greater than or equal to 5", [("AN_count", 5, True, None, None, None, None)]),
+    _row("Total dT count of at least 1 at Baseline visit", [("dT_count", 1, True, None, None, None, None)]),
+    _row("an MBL of ≥ 160 mL during 1 cycle", [("menstrual_blood_loss", 160, True, None, None, "mL", None)]),
+    _row("CI > 2.3 L/min/m^2 determined by echocardiogram",
+         [("cardiac_index", 2.3, False, None, None, "L/min/m2", None)]),
+    _row("cardiac output (CO) < 4 L/min", [("cardiac_output", None, None, 4, False, "L/min", None)]),
+    _row("Cobb angle between 10-40 degrees", [("Cobb_angle", 10, True, 40, True, "deg", None)]),
+    _row("handgrip strength < 26 kg", [("handgrip_strength", None, None, 26, False, "kg", None)]),
+    _row("gait speed < 0.8 m/s", [("gait_speed", None, None, 0.8, False, "m/s", None)]),
+    _row("ASMI <7 kg/m^2", [("ASMI", None, None, 7, False, "kg/m2", None)]),
+    _row("E/e' ratio > 14", [('E/e_prime', 14, False, None, None, None, None)]),
+    _row("AFI>25cm", [("AFI", 25, False, None, None, "cm", None)]),
+    _row("crown-rump length <6mm", [("CRL", None, None, 6, False, "mm", None)]),
+    _row("AFC > 10", [("AFC", 10, False, None, None, None, None)]),
+    _row("sperm concentration < 15 million/ml", [("sperm_concentration", None, None, 15, False, "10*6/mL", None)]),
+    _row("mean gradient >25 millimeters of mercury", [("aortic_mean_gradient", 25, False, None, None, "mmHg", None)]),
+    _row("</= 4 ppm CO", [("exhaled_CO", None, None, 4, True, "ppm", None)]),
+    _row("Expired air carbon monoxide (CO) > 11 parts per million",
+         [("exhaled_CO", 11, False, None, None, "ppm", None)]),
+    _row("Neutrophil-Lymphocyte Ratio > 4", [("NLR", 4, False, None, None, None, None)]),
+    _row("modified early warning score (MEWS) >4", [("MEWS", 4, False, None, None, None, None)]),
+    _row("SpO2/FiO2 < 315", [("SpO2/FiO2", None, None, 315, False, None, None)]),
+    _row("Plasma viscosity >2.3 and <3.5 centipoise", [("plasma_viscosity", 2.3, False, 3.5, False, "cP", None)]),
+    _row("SCORTEN 1 to 5", [("SCORTEN", 1, True, 5, True, None, None)]),
+    _row("Borg dyspnea score > 3 during exercise", [("Borg", 3, False, None, None, None, None)]),
+    _row("HADS-A ≥ 8", [("HADS-A", 8, True, None, None, None, None)]),
+    _row("YGTSS total tic score ≥ 20", [("YGTSS", 20, True, None, None, None, None)]),
+    _row("Westley croup score between 3 and 11", [("Westley_croup", 3, True, 11, True, None, None)]),
+    _row("logistic EuroSCORE ≥ 20%", [("EuroSCORE", 20, True, None, None, "%", None)]),
+    _row("STS score ≥ 8%", [("STS_score", 8, True, None, None, "%", None)]),
+    _row("QMG score ≥12 at Screening", [("QMG", 12, True, None, None, None, None)]),
+    _row("MG-ADL total score ≥ 6", [("MG-ADL", 6, True, None, None, None, None)]),
+    _row("Fugl-Meyer Upper Limb < 60", [("Fugl-Meyer", None, None, 60, False, None, None)]),
+    _row("Berg Balance Scale < 45", [("Berg_balance", None, None, 45, False, None, None)]),
+    _row("PCL-5 score ≥ 33", [("PCL-5", 33, True, None, None, None, None)]),
+    _row("CAPS-5 total score ≥ 26", [("CAPS-5", 26, True, None, None, None, None)]),
+    _row("serum galactomannan index >0.5", [("galactomannan", 0.5, False, None, None, None, None)]),
+    _row("MRD ≥ 1% at day 46", [("MRD", 1, True, None, None, "%", None)]),
+    _row("MIP < 60 cmH2O", [("MIP", None, None, 60, False, "cm[H2O]", None)]),
+    _row("Rapid shallow breathing index (RSBI) < 105", [("RSBI", None, None, 105, False, None, None)]),
+    _row("C/D ratio ≤ 0.8", [("cup_to_disc_ratio", None, None, 0.8, True, None, None)]),
+    _row("axial length > 26 mm", [("axial_length", 26, False, None, None, "mm", None)]),
+    # spellings of the corpora for variables already in the catalogue
+    _row("endogenous creatinine clearance > 50 ml/min", [("creatinine_clearance", 50, False, None, None, "mL/min", None)]),
+    _row("Mini Mental Status (MMS) test between 16 to 26 inclusive", [("MMSE", 16, True, 26, True, None, None)]),
+    _row("HgA1c blood test > 10.0", [("HbA1c", 10.0, False, None, None, None, None)]),
+    _row("Gynecologic Oncology Group (GOG) performance score ≤2", [("ECOG", None, None, 2, True, None, None)]),
+    _row("Continine < 100 ng/ml", [("cotinine", None, None, 100, False, "ng/mL", None)]),
+    _row("Ankle Brachial Pressure Index <0.9", [("ABI", None, None, 0.9, False, None, None)]),
+    _row("VAS (Visual Analog Scale) pain >5", [("VAS_pain", 5, False, None, None, None, None)]),
+    _row("CHADS2VASC score ≥2", [("CHA2DS2-VASc", 2, True, None, None, None, None)]),
+    _row("the difference is ≥ 20 mmHg for siSBP and ≥ 10 mmHg for siDBP",
+         [("systolic_bp", 20, True, None, None, "mmHg", None), ("diastolic_bp", 10, True, None, None, "mmHg", None)]),
+    # and more variables
+    _row("FEV1/SVC <70% of predicted value", [("FEV1/VC", None, None, 70, False, "%", "predicted")]),
+    _row("West Haven grade = 3", [("West_Haven", 3, True, 3, True, None, None)]),
+    _row("Pitt bacteraemia score of >4", [("Pitt_bacteremia", 4, False, None, None, None, None)]),
+    _row("CIWA-Ar score ≥ 10", [("CIWA-Ar", 10, True, None, None, None, None)]),
+    _row("mSWAT > 0", [("mSWAT", 0, False, None, None, None, None)]),
+    _row("total RLS severity score of 15 or greater", [("IRLS", 15, True, None, None, None, None)]),
+    _row("Baseline Dyspnea Index ≤ 8", [("TDI_BDI", None, None, 8, True, None, None)]),
+    _row("resting functional residual capacity (FRC) >120% predicted", [("FRC", 120, False, None, None, "%", "predicted")]),
+    _row("IAP between 12 and 20 mmHg", [("IAP", 12, True, 20, True, "mmHg", None)]),
+    _row("Hypertrophic cardiomyopathy (diastolic septal thickness> 15 mm)",
+         [("septal_thickness", 15, False, None, None, "mm", None)]),
+    # a count before "with" is not the variable's value: the threshold after the variable is lost (known gap)
+    _row("At least 2 sites with probing depth >= 5 mm", [("probing_depth", 5, True, None, None, "mm", None)], gap=True),
+]
+
+
+@pytest.mark.parametrize("item,expected,evidence", CATALOGUE_B5_FORMS)
+def test_catalogue_b5_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
+
+
+@pytest.mark.parametrize("item", [
+    pytest.param("gastric pH < 4 for more than 4% of the time", id="gastric-pH-is-out-of-the-blood-range"),
+    pytest.param("Subjects must be > 18 years", id="be-is-not-base-excess"),
+    pytest.param("motor tics for at least 1 year", id="tics-are-not-the-TICS"),
+    pytest.param("≤ 3 brain mets", id="mets-are-metastases-not-METs"),
+    pytest.param("MAGE-A4 expression ≥ 30%", id="MAGE-A4-antigen-is-not-MAGE"),
+    pytest.param("mass lesion (BIRADS 0, 4 or 5) that is >0.5 cm and < 2 cm in size", id="lesion-size-after-BIRADS"),
+    pytest.param("PCL reconstruction within 6 months", id="PCL-is-a-ligament"),
+])
+def test_catalogue_b5_false_alarms(item):
+    assert measurements(item) == []
