@@ -137,6 +137,11 @@ def _read_numbers(span: Span) -> tuple[list[dict], list[Span], list[dict]]:
             i = atom.end
             continue
         token = doc[i]
+        if token.text == "(" and i + 1 < span.end and doc[i + 1].lower_ == "range":
+            # "UAS7 score (range 0-42) >= 16": the scale's range is not a bound
+            close = next((k for k in range(i + 2, min(span.end, i + 12)) if doc[k].text == ")"), None)
+            i = close + 1 if close is not None else span.end
+            continue
         if token.text == "=" and pending is None and i + 1 < span.end and doc[i + 1].like_num:
             pending = "="  # "QTc = 450 ms": the value itself
             parts.append({"role": "comparator", "start": token.idx, "end": token.idx + 1})

@@ -1005,6 +1005,11 @@ BATCH5_FORMS = [
     _row("ALT 5 times greater than upper normal limit", [("ALT", 5, False, None, None, None, "ULN")]),
     _row("ALT, AST and total bilirubin twice higher than normal",
          [(v, 2, False, None, None, None, "ULN") for v in ("ALT", "AST", "bilirubin")]),
+    # comparators said with size words
+    _row("creatinine no larger than 1.5 mg/dL", [("creatinine", None, None, 1.5, True, "mg/dL", None)]),
+    _row("BMI larger than 35 kg/m2", [("BMI", 35, False, None, None, "kg/m2", None)]),
+    # a scale's range in brackets is not a bound (the threshold after it is not read yet)
+    _row("UAS7 score (range 0-42) ≥16", [("UAS7", 16, True, None, None, None, None)], gap=True),
     # a percentile for age, read only before "percentile"
     _row("BMI (body mass index) >5th and <95th percentiles", [("BMI_percentile", 5, False, 95, False, "percentile", None)]),
     _row("BMI of less than the 90th percentile", [("BMI_percentile", None, None, 90, False, "percentile", None)]),
@@ -1201,3 +1206,7 @@ def test_catalogue_b5_forms(item, expected, evidence):
 ])
 def test_catalogue_b5_false_alarms(item):
     assert measurements(item) == []
+
+
+def test_a_scale_range_in_brackets_is_no_bound():
+    assert not any(c.get("upper", {}).get("value") == 42 for c in measurements("UAS7 score (range 0-42) ≥16"))
