@@ -64,12 +64,24 @@ def _grammar() -> dict:
     }
 
 
+_HER_PARTNER = re.compile(r"\b(?:(?:her|their|a|the|whose|sole|only)\s+)?(?:vasectomi[sz]ed\s+|sterile\s+|sterilized\s+)?"
+                          r"male\s+(?:sexual\s+)?partners?\b(?!\s+(?:of|with)\b)", re.IGNORECASE)
+_HIS_PARTNER = re.compile(
+    r"\b(?:(?:sex|intercourse|active|partners?)\s+with|whose\s+(?:sexual\s+|female\s+)?partners?\s+(?:are|is)|"
+    r"partners?\s+(?:who\s+(?:are|is)|being))\s+(?:an?\s+)?(?:women|woman|females?|WOCBP|FOCBP)\b"
+    r"(?:\s+(?:of\s+)?(?:child[- ]?bearing|reproductive)\s+(?:potential|age))?|"
+    r"\b(?:pre-?menopausal\s+)?female\s+(?:sexual\s+)?partners?\b", re.IGNORECASE)
 _MEN_WITH_PARTNERS = re.compile(r"\b(?:men|males?|male\s+(?:subjects|patients|participants))\s+with\s+"
                                 r"(?:a\s+)?(?:female\s+)?partners?(?:\s+of\s+(?:child[- ]?bearing|reproductive)\s+"
                                 r"(?:potential|age))?", re.IGNORECASE)
 
 
 def _who(text: str) -> str:
+    # "women ... whose male partner has had a vasectomy": the woman's partner, not a group bound by it
+    text = _HER_PARTNER.sub(lambda m: " " * len(m.group()), text)
+    # "Male patients (if engaging in reproductive sex with a women of childbearing potential)", "men whose sexual
+    # partners are WOCBP": the men's partners, not a group bound by it
+    text = _HIS_PARTNER.sub(lambda m: " " * len(m.group()), text)
     # "men with female partners of childbearing potential" speaks of men, not of women
     men = _MEN_WITH_PARTNERS.search(text)
     if men:
@@ -78,8 +90,13 @@ def _who(text: str) -> str:
     if men and "men_with_partners" not in found:
         found.insert(0, "men_with_partners")
     if "women_of_childbearing_potential" in found and "men_with_partners" in found:
-        return "all_participants"
+        return _BOTH
     return found[0] if found else "unspecified"
+
+
+# "Women of childbearing potential and men must agree to use contraception": one requirement for each group
+# named (a woman past menopause is not bound by it, as she would be under ``all_participants``)
+_BOTH = "women_and_men"
 
 
 def may_require(text: str) -> bool:
@@ -93,8 +110,18 @@ def find(text: str) -> list[dict]:
     starts = [0] + [m.end() for m in re.finditer(r"\.\s+(?=[A-Z])", text)]
     for a, b in zip(starts, starts[1:] + [len(text)]):
         found = _find_in(text, a, b)
-        if found:
+        if found and found["who"] == _BOTH:
+            out.append({**found, "who": "women_of_childbearing_potential", "joint": True})
+            out.append({**found, "who": "men_with_partners", "parts": [dict(p) for p in found["parts"]], "joint": True})
+        elif found:
             out.append(found)
+    # "Agreement to practice effective contraception for female subjects ... and non-sterile males. Female subjects
+    # ... must agree to ... Non-sterile male subjects must agree to ...": a group's own sentence says its
+    # requirement; its share of the joint statement says it again
+    own = {f["who"] for f in out if not f.get("joint")}
+    out = [f for f in out if not (f.get("joint") and f["who"] in own)]
+    for f in out:
+        f.pop("joint", None)
     return out
 
 
@@ -110,6 +137,8 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
         return None  # "Use of hormonal contraception within 3 months" is a medication, not a requirement
     if not _REQUIRE.search(sentence) and not g["strength"].search(sentence):
         return None
+    if _DEFINITION.match(sentence, cue.end()):
+        return None  # "Effective contraception includes surgical sterilization, ...": what counts, not who must
     windows: list[Phrase] = []
     during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:
@@ -160,7 +189,13 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     parts = [{"role": "method", "start": a + cue.start(), "end": a + cue.end()}]
     parts += [{"role": "window", "start": w.start, "end": w.end} for w in windows if w.rule != "contra.implied"]
     # who: the sentence says it, else the item's first words ("Women of childbearing potential: ...")
-    who = _who(sentence)
+    # "female subjects of childbearing potential; ...; male subjects of childbearing potential who are unwilling
+    # to use ... contraception": the clause of the method says whose requirement it is
+    clause_start = sentence.rfind(";", 0, cue.start()) + 1
+    clause_end = sentence.find(";", cue.end())
+    who = _who(sentence[clause_start:clause_end if clause_end >= 0 else len(sentence)])
+    if who == "unspecified":
+        who = _who(sentence)
     if who == "unspecified" and a > 0:
         who = _who(text[:a])
     return {
@@ -170,6 +205,8 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
     }
 
 
+_DEFINITION = re.compile(r"\s*(?:methods?\s+)?(?:includes?|including|is\s+defined\s+as|are\s+defined\s+as|means|"
+                         r"consists?\s+of|is\s+considered|are\s+considered)\b", re.IGNORECASE)
 _MENOPAUSE = re.compile(r"[\s-]*(?:post)?[\s-]*menopaus|post[\s-]*menopaus", re.IGNORECASE)
 _LENGTH = re.compile(r"\s*\(\s*(?:approximately|approx\.?|about|up\s+to)?\s*(?P<n>\d+(?:\.\d+)?)\s*"
                      r"(?P<u>years?|months?|weeks?|days?)\s*\)", re.IGNORECASE)

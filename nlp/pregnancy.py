@@ -24,7 +24,8 @@ _RESULT = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
 
 def _negated(span: Span) -> bool:
     if span[0].lower_.startswith(("non-", "non")) and span[0].lower_ not in ("none",):
-        return span[0].lower_ in ("non-pregnant", "nonpregnant")
+        return span[0].lower_ in ("non-pregnant", "nonpregnant", "non-lactating", "nonlactating", "non-nursing",
+                                  "non-breastfeeding", "non-breast-feeding")
     return negated_before(span.doc, span.start, _NEGATION, 4)
 
 

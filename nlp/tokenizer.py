@@ -34,6 +34,7 @@ _EXTRA_INFIX = (
     r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
     r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or
     r"|(?<=than)(?=[0-9])"  # "greater than75 kg"
+    r"|(?<=[0-9]),(?=\()"  # "ages 18-60,(8 who ...": a comma before a bracket ends the number
     r"|(?<=[A-Za-z0-9])[:)](?=[<>=])|(?<=\))(?=[0-9])"  # "BMI:<=35", "(ANC)>=1.5", "(>=)16"
     r"|(?<=[0-9])(?=[a-zA-Z%\u00b5\u03bc])(?!(?:st|nd|rd|th)\b)"  # 18years, but not 1st
 )

@@ -462,9 +462,28 @@ CONTRACEPTION = [
      "after study", "Inclusion Criteria:",
      [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
                                            (4, "weeks", "after", "study_end")], False, [])]),
-    # "< 1 year post-menopausal" says who, not when; "anticonceptive"; "after the dose"
+    # "< 1 year post-menopausal" says who, not when; "anticonceptive"; "after the dose"; one statement naming
+    # women and men is one requirement for each (annotated/README.md, contraception)
     ("Female patients of childbearing potential (including those < 1 year post-menopausal) and male patients must "
-     "agree to use contraception", "Inclusion Criteria:", [("all_participants", None, [DURING], False, [])]),
+     "agree to use contraception", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", None, [DURING], False, []), ("men_with_partners", None, [DURING], False, [])]),
+    # the men's partners are not a group bound by it; a definition of what counts is no requirement
+    ("Male patients (if engaging in reproductive sex with a women of childbearing potential) are required to use two "
+     "forms of acceptable contraception", "Inclusion Criteria:", [("men_with_partners", "two forms", [DURING], False, [])]),
+    ("Men who are sexually active with WOCBP must agree to use contraception", "Inclusion Criteria:",
+     [("men_with_partners", None, [DURING], False, [])]),
+    ("Women of childbearing potential must use effective contraception unless their male partner has had a vasectomy",
+     "Inclusion Criteria:", [("women_of_childbearing_potential", "effective", [DURING], False,
+                             ["unless their male partner has had a vasectomy"])]),
+    ("Female subjects; male subjects of childbearing potential who are unwilling to use a highly effective method of "
+     "contraception", "Exclusion Criteria:", [("men_with_partners", "highly effective", [DURING], True, [])]),
+    ("Effective contraception includes surgical sterilization, two forms of barrier methods or abstinence",
+     "Inclusion Criteria:", []),
+    ("Both female participants of childbearing potential and male participants with partners of childbearing "
+     "potential must agree to use highly effective contraception during the study and for 180 days after the last "
+     "dose of the study drug", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "highly effective", [DURING, (180, "days", "after", "last_dose")], False, []),
+      ("men_with_partners", "highly effective", [DURING, (180, "days", "after", "last_dose")], False, [])]),
     ("Fertile women not using adequate anticonceptive methods", "Exclusion Criteria:",
      [("women_of_childbearing_potential", "adequate", [DURING], True, [])]),
     ("Non-sterile male subjects must agree to use a condom while on study and for up to 1 month after the dose",
