@@ -1,0 +1,38 @@
+"""The fast paths of the hot functions give the same answers as the plain regular expressions they stand for
+(the output must stay byte-identical; a full-corpus comparison is the real check, these catch drift)."""
+
+import importlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+extract = importlib.import_module("nlp.extract")
+
+TRICKY = [
+    "", "Men", "women and men", "None of the above", "a normal value", "abnormal limits", "ULN", "uln-based",
+    "Child-Pugh class B", "childpugh", "child pugh", "stage IV", "stage  iiiv", "FC II", "asa c", "grade a.",
+    "within the past year", "prior  a month", "past an week", "for the duration", "for  the duration of",
+    "during their course", "while in", "on study", "on treatment", "on  study", "non-pregnant", "mENopausal",
+    "birth-control", "birth \n control", "barrier  method", "limits of the normal", "limit of normal",
+    "the gentlemen's", "boy_s", "twice_daily", "seventeen", "hundreds", "İstanbul women", "ſtage IV", "K", "é men",
+    "new york heart association", "new  york heart", "throughout", "throughout_", "lactating", "HCG", "nyha",
+]
+
+
+@lru_cache(maxsize=1)
+def corpus_texts() -> list[str]:
+    """The lines of the annotated records' criteria texts, and made-up ones."""
+    out = []
+    for path in sorted((ROOT / "annotated").glob("*/*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        out.extend(line.strip(" -*\t\r") for line in record["criteria"]["text"].splitlines() if line.strip())
+    return out + TRICKY + [t.upper() for t in TRICKY]
+
+
+def test_gate_parts_agree_with_the_gate():
+    for text in corpus_texts():
+        low = text.lower()
+        fast = bool(extract._DIGIT.search(text)) or extract._gate(low)
+        assert fast == (extract._GATE.search(low) is not None), text
+
