@@ -36,3 +36,12 @@ def test_gate_parts_agree_with_the_gate():
         fast = bool(extract._DIGIT.search(text)) or extract._gate(low)
         assert fast == (extract._GATE.search(low) is not None), text
 
+
+def test_filler_groups_remove_what_the_plain_alternation_removes():
+    import re
+
+    logic = importlib.import_module("nlp.logic")
+    plain = re.compile(r"\b(?:" + logic._FILLER_WORDS + r")\b", re.IGNORECASE)
+    for text in corpus_texts() + ["e.g. i.e, eg ie etc", "an and anD a-an", "Randomisation/RANDOMIZATION ſerum"]:
+        assert logic._FILLER.sub(" ", text) == plain.sub(" ", text), text
+
