@@ -45,3 +45,10 @@ def test_filler_groups_remove_what_the_plain_alternation_removes():
     for text in corpus_texts() + ["e.g. i.e, eg ie etc", "an and anD a-an", "Randomisation/RANDOMIZATION ſerum"]:
         assert logic._FILLER.sub(" ", text) == plain.sub(" ", text), text
 
+
+def test_may_hold_window_parts_agree_with_its_pattern():
+    window = importlib.import_module("nlp.window")
+    pattern = window._grammar()["may_hold"]
+    extra = ["28 D", "28 d", "2-wk", "3 Hr", "reason study", "on  Study", "today", "Prior", "dayS", "ſtudy", "é 3 w"]
+    for text in corpus_texts() + extra:
+        assert window.may_hold_window(text) == (pattern.search(text) is not None), text
