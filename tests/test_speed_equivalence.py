@@ -52,3 +52,24 @@ def test_may_hold_window_parts_agree_with_its_pattern():
     extra = ["28 D", "28 d", "2-wk", "3 Hr", "reason study", "on  Study", "today", "Prior", "dayS", "ſtudy", "é 3 w"]
     for text in corpus_texts() + extra:
         assert window.may_hold_window(text) == (pattern.search(text) is not None), text
+
+
+def test_tail_readers_agree_with_their_patterns():
+    import random
+
+    condition = importlib.import_module("nlp.condition")
+    rng = random.Random(7)
+    alphabet = "ab-Z ,\n\t\u00a0\u2003é'/.(1xy"
+    texts = corpus_texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    for text in texts:
+        m = condition._LAST_WORD.search(text)
+        last = condition._last_word(text)
+        assert (last[:2] if last else None) == ((m.start(), m.end(1)) if m else None), text
+        if last:
+            for pos in range(max(0, len(text) - 60), len(text) + 1):
+                two = condition._LAST_TWO.search(text, pos)
+                assert condition._last_two(text, last, pos) == \
+                    ((two.start(), two.group(1), two.group(2)) if two else None), (text, pos)
+        words = list(condition._TAIL_WORD.finditer(text))
+        tail = words[-1].group() if words and not text[words[-1].end():].strip(" ,\t\n") else None
+        assert condition._last_tail_word(text) == tail, text
