@@ -76,6 +76,19 @@ _NOT_COMPUTABLE = re.compile(
     re.IGNORECASE,
 )
 
+# every phrase of _NOT_COMPUTABLE holds one of these (in an ASCII text, its lower case does)
+_NOT_COMPUTABLE_STEMS = ("consent", "comply", "complian", "willing", "able to", "investigator", "opinion",
+                         "discretion", "interfere", "appropriate", "approporiate", "follow-up visits",
+                         "study procedures")
+
+
+def _not_computable(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _NOT_COMPUTABLE_STEMS):
+            return False
+    return _NOT_COMPUTABLE.search(text) is not None
+
 
 @dataclass
 class TrialInput:
@@ -416,7 +429,7 @@ def _status(item: Item, text: str, found: list[dict]) -> str:
     compliance and investigator judgement."""
     if found:
         return "parsed" if len(residual_words(text, found)) <= 3 else "partial"
-    if _NOT_COMPUTABLE.search(item.text):
+    if _not_computable(item.text):
         return "not_computable"
     return "partial"
 

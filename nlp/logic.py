@@ -22,6 +22,8 @@ EXCEPTION = re.compile(
     r"exceptions?\s+(?:are|is|include[sd]?|being)|excepted\s+are)\b",
     re.IGNORECASE,
 )
+# every cue of EXCEPTION holds one of these (in an ASCII text, its lower case does)
+_EXCEPTION_STEMS = ("unless", "except", "other", "excluding", "apart", "aside", "save", "but", "including")
 _LIST_GOES_ON = re.compile(r",\s*(?:or|and)\s+(?!other\b)", re.IGNORECASE)
 _PERIOD = re.compile(r"\s+(?:during|throughout|while\s+on|for\s+the\s+duration)\b", re.IGNORECASE)
 _SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
@@ -68,6 +70,10 @@ def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, in
     [('other than', 51)]
     """
     out = []
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _EXCEPTION_STEMS):
+            return out  # no cue can match (most items)
     for m in EXCEPTION.finditer(text):
         stop = len(text)
         for ch in (";", ". ", "\n"):

@@ -73,3 +73,19 @@ def test_tail_readers_agree_with_their_patterns():
         words = list(condition._TAIL_WORD.finditer(text))
         tail = words[-1].group() if words and not text[words[-1].end():].strip(" ,\t\n") else None
         assert condition._last_tail_word(text) == tail, text
+
+
+def test_stem_filters_never_hide_a_match():
+    import re
+
+    logic = importlib.import_module("nlp.logic")
+    contraception = importlib.import_module("nlp.contraception")
+    cases = [(logic.EXCEPTION, logic._EXCEPTION_STEMS), (contraception._CUE, contraception._CUE_STEMS),
+             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS)]
+    for pattern, stems in cases:
+        # each alternative of the pattern, on its own, is matched by a text holding one of the stems
+        for text in corpus_texts():
+            if pattern.search(text):
+                assert not text.isascii() or any(s in text.lower() for s in stems), (pattern.pattern[:40], text)
+        for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
+            assert any(s in alt.lower() for s in stems), alt
