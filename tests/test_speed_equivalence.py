@@ -89,3 +89,12 @@ def test_stem_filters_never_hide_a_match():
                 assert not text.isascii() or any(s in text.lower() for s in stems), (pattern.pattern[:40], text)
         for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
             assert any(s in alt.lower() for s in stems), alt
+
+
+def test_trigger_letters_agree_with_the_triggers():
+    negation = importlib.import_module("nlp.negation")
+    assert negation._triggers_by_letter() is not None
+    pattern = negation._triggers()
+    extra = ["Non-smoker", "anon", "no_", "No", "xno", "(no)", "unwilling  to", "NOT", "1no", "snot"]
+    for text in corpus_texts() + extra:
+        assert negation._has_trigger(text) == (pattern.search(text) is not None), text
