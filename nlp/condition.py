@@ -421,6 +421,12 @@ _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;:.!?\n]\s|[;:\n]")
 
 
+@lru_cache(maxsize=None)
+def _allergy(name: str) -> bool:
+    """Whether a concept's name is an allergy, a hypersensitivity or an intolerance (once per concept)."""
+    return _ALLERGY.search(name) is not None
+
+
 def _clause_before(text: str, start: int) -> str:
     """The text of the mention's clause before it."""
     cut = 0
@@ -437,10 +443,25 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
     normalised words) that narrow it, and whether a history cue ("history of", "prior") comes before them.
     A status word ("active", "current", "known") only says what a condition without a history cue means
     anyway (the patient has it now); it and other fillers join the statement only under a cue."""
+    # the words of the last 120 characters or so (from a character no word goes on over), all of them only if
+    # the walk goes further back: the words after that character are the same either way
+    lo = max(floor, start - 120)
+    while lo > floor and text[lo - 1] in _WORD_CHARS:
+        lo -= 1
+    if lo > floor:
+        walked = _walk_modifiers(text, start, floor, lo)
+        if walked is not None:
+            return walked
+    return _walk_modifiers(text, start, floor, floor)
+
+
+def _walk_modifiers(text: str, start: int, floor: int, lo: int):
+    """``_modifiers`` over the words from ``lo``; None if the walk needs a word before ``lo``."""
     s = _settings()
     qualifiers: list[tuple[int, int, str]] = []
     pos = committed = start
-    words = list(_MOD_WORD.finditer(text, floor, start))
+    words = list(_MOD_WORD.finditer(text, lo, start))
+    partial = lo > floor
     i = len(words) - 1
     while i >= 0:
         w = words[i]
@@ -450,6 +471,8 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
         if at is not None:
             qualifiers.reverse()
             return max(floor, w.end() - 80) + at, qualifiers, True
+        if partial and i == 0:
+            return None
         prev = words[i - 1] if i else None
         pair = f"{prev.group()} {w.group()}".lower() if prev and not text[prev.end():w.start()].strip() else ""
         if pair in s["qualifiers"]:
@@ -466,6 +489,8 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
         else:
             break
         i -= 1
+    if partial and i < 0:
+        return None
     qualifiers.reverse()
     return committed, qualifiers, False
 
@@ -546,7 +571,7 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         ev_start, ev_end = spans.get((start, end), (start, end))
         stmt_start, stmt_end = min(stmt_start, ev_start), max(end, ev_end)
         # "hypertension not controlled by medication", "allergy to heparin"
-        afters = s["after"] + ([s["after_to"]] if _ALLERGY.search(concept.name) else [])
+        afters = s["after"] + ([s["after_to"]] if _allergy(concept.name) else [])
         for pattern in afters:
             m = pattern.match(text, stmt_end)
             if m:
