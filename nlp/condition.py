@@ -199,6 +199,8 @@ def _alias_index() -> dict:
 
 # words as the project tokenizer keeps them: a hyphenated word is one ("non-smoker" is not "smoker")
 _WORD = re.compile(r"(?:[^\W_]|')+(?:-(?:[^\W_]|')+)*")
+# the same words in a text without "_" (there, [\w'] is [^\W_] or "'"), by a class the search repeats at once
+_WORD_NO_UNDERSCORE = re.compile(r"[\w']+(?:-[\w']+)*")
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +234,7 @@ def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
     [('MI', 'myocardial_infarction'), ('congestive heart failure', 'heart_failure')]
     """
     lower, abbr, lower_prefixes, abbr_prefixes, lower_first, abbr_first = _ngrams()
-    matches = list(_WORD.finditer(text))
+    matches = list((_WORD if "_" in text else _WORD_NO_UNDERSCORE).finditer(text))
     out = []
     i, n_words = 0, len(matches)
     while i < n_words:

@@ -98,3 +98,11 @@ def test_trigger_letters_agree_with_the_triggers():
     extra = ["Non-smoker", "anon", "no_", "No", "xno", "(no)", "unwilling  to", "NOT", "1no", "snot"]
     for text in corpus_texts() + extra:
         assert negation._has_trigger(text) == (pattern.search(text) is not None), text
+
+
+def test_words_without_underscores_are_the_words():
+    condition = importlib.import_module("nlp.condition")
+    for text in corpus_texts() + ["don't-stop 'quoted' a--b -x- x-'y' é-ü 1-2"]:
+        text = text.replace("_", " ")
+        assert [m.span() for m in condition._WORD_NO_UNDERSCORE.finditer(text)] == \
+            [m.span() for m in condition._WORD.finditer(text)], text
