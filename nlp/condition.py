@@ -76,19 +76,37 @@ def ancestors() -> dict[str, frozenset[str]]:
     return out
 
 
-def _phrase_set(phrases: list[str]) -> tuple[frozenset, int]:
+def _phrase_set(phrases: list[str]) -> tuple[frozenset, int, frozenset]:
     words = {tuple(p.lower().split()) for p in phrases}
-    return frozenset(words), max(len(w) for w in words)
+    return frozenset(words), max(len(w) for w in words), frozenset(w[-1] for w in words)
 
 
 _TAIL_WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_TAIL_CHARS = _ASCII_LETTERS | frozenset("'/-")
 
 
-def _ends_with(text: str, phrases: tuple[frozenset, int]) -> int | None:
+def _last_tail_word(text: str) -> str | None:
+    """The last ``_TAIL_WORD`` of ``text`` if only spaces, tabs, newlines and commas follow it, else None."""
+    e = len(text)
+    while e and text[e - 1] in " ,\t\n":
+        e -= 1
+    r = e
+    while r and text[r - 1] in _TAIL_CHARS:
+        r -= 1
+    while r < e and text[r] not in _ASCII_LETTERS:
+        r += 1  # a word starts with a letter ("'/-" before it are no part of it)
+    return text[r:e] if r < e else None
+
+
+def _ends_with(text: str, phrases: tuple[frozenset, int, frozenset]) -> int | None:
     """Where a phrase of ``phrases`` ends ``text`` (spaces and commas after it allowed), else None."""
-    table, longest = phrases
+    table, longest, last_words = phrases
     offset = max(0, len(text) - 80)
     window = text[offset:]
+    last = _last_tail_word(window)
+    if last is None or last.lower() not in last_words:
+        return None  # no phrase can end it (the scan below would find the same)
     tail = list(_TAIL_WORD.finditer(window))[-longest:]
     if not tail or window[tail[-1].end():].strip(" ,\t\n"):
         return None
@@ -181,6 +199,8 @@ def _alias_index() -> dict:
 
 # words as the project tokenizer keeps them: a hyphenated word is one ("non-smoker" is not "smoker")
 _WORD = re.compile(r"(?:[^\W_]|')+(?:-(?:[^\W_]|')+)*")
+# the same words in a text without "_" (there, [\w'] is [^\W_] or "'"), by a class the search repeats at once
+_WORD_NO_UNDERSCORE = re.compile(r"[\w']+(?:-[\w']+)*")
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +234,7 @@ def lexicon_mentions(text: str) -> list[tuple[int, int, str, str]]:
     [('MI', 'myocardial_infarction'), ('congestive heart failure', 'heart_failure')]
     """
     lower, abbr, lower_prefixes, abbr_prefixes, lower_first, abbr_first = _ngrams()
-    matches = list(_WORD.finditer(text))
+    matches = list((_WORD if "_" in text else _WORD_NO_UNDERSCORE).finditer(text))
     out = []
     i, n_words = 0, len(matches)
     while i < n_words:
@@ -319,6 +339,40 @@ def _family(cid: str) -> frozenset[str]:
 
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)[\s,]*$")
 _LAST_TWO = re.compile(r"([A-Za-z]+)\s+([A-Za-z-]+)[\s,]*$")
+_WORD_CHARS = _ASCII_LETTERS | {"-"}
+
+
+def _last_word(text: str) -> tuple[int, int, int] | None:
+    """``_LAST_WORD.search(text)`` read from the end: (start, end) of its word, and where the word's run of
+    letters and hyphens starts; None where it finds nothing. Only whitespace and commas (``\\s`` is
+    ``str.isspace``) follow the word, so it ends where they start, and it starts at the first letter of
+    the run of letters and hyphens before that (tests/test_speed_equivalence.py)."""
+    e = len(text)
+    while e and (text[e - 1] == "," or text[e - 1].isspace()):
+        e -= 1
+    run = e
+    while run and text[run - 1] in _WORD_CHARS:
+        run -= 1
+    start = run
+    while start < e and text[start] == "-":
+        start += 1
+    return (start, e, run) if start < e else None
+
+
+def _last_two(text: str, last: tuple[int, int, int], pos: int) -> tuple[int, str, str] | None:
+    """``_LAST_TWO.search(text, pos)`` from ``_last_word(text)``: (start, first word, second word) or None.
+    The second word is the whole run of letters and hyphens after whitespace; the first, the letters before
+    that whitespace, from ``pos`` at the earliest."""
+    _, e, run = last
+    if not run or not text[run - 1].isspace():
+        return None
+    gap = run - 1
+    while gap and text[gap - 1].isspace():
+        gap -= 1
+    start = gap
+    while start > pos and text[start - 1] in _ASCII_LETTERS:
+        start -= 1
+    return (start, text[start:gap], text[run:e]) if start < gap else None
 
 
 def _strip_modifiers(before: str) -> str:
@@ -328,17 +382,18 @@ def _strip_modifiers(before: str) -> str:
     cut = max(0, len(before) - 300)
     head, before = before[:cut], before[cut:]
     while True:
-        m = _LAST_WORD.search(before)
+        m = _last_word(before)  # _LAST_WORD.search(before)
         if not m:
             return head + before
-        pos = max(0, m.start() - 40)
+        m_start, m_end, _ = m
+        pos = max(0, m_start - 40)
         while pos > 0 and before[pos - 1].isalpha():
             pos -= 1  # from a word's start, as a search of the whole text would
-        two = _LAST_TWO.search(before, pos)
-        if two and f"{two.group(1)} {two.group(2)}".lower() in qualifiers:
-            before = before[:two.start()]
-        elif m.group(1).lower() in qualifiers or m.group(1).lower() in fillers:
-            before = before[:m.start()]
+        two = _last_two(before, m, pos)  # _LAST_TWO.search(before, pos)
+        if two and f"{two[1]} {two[2]}".lower() in qualifiers:
+            before = before[:two[0]]
+        elif before[m_start:m_end].lower() in qualifiers or before[m_start:m_end].lower() in fillers:
+            before = before[:m_start]
         else:
             return head + before
 
@@ -368,6 +423,12 @@ _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;:.!?\n]\s|[;:\n]")
 
 
+@lru_cache(maxsize=None)
+def _allergy(name: str) -> bool:
+    """Whether a concept's name is an allergy, a hypersensitivity or an intolerance (once per concept)."""
+    return _ALLERGY.search(name) is not None
+
+
 def _clause_before(text: str, start: int) -> str:
     """The text of the mention's clause before it."""
     cut = 0
@@ -384,10 +445,25 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
     normalised words) that narrow it, and whether a history cue ("history of", "prior") comes before them.
     A status word ("active", "current", "known") only says what a condition without a history cue means
     anyway (the patient has it now); it and other fillers join the statement only under a cue."""
+    # the words of the last 120 characters or so (from a character no word goes on over), all of them only if
+    # the walk goes further back: the words after that character are the same either way
+    lo = max(floor, start - 120)
+    while lo > floor and text[lo - 1] in _WORD_CHARS:
+        lo -= 1
+    if lo > floor:
+        walked = _walk_modifiers(text, start, floor, lo)
+        if walked is not None:
+            return walked
+    return _walk_modifiers(text, start, floor, floor)
+
+
+def _walk_modifiers(text: str, start: int, floor: int, lo: int):
+    """``_modifiers`` over the words from ``lo``; None if the walk needs a word before ``lo``."""
     s = _settings()
     qualifiers: list[tuple[int, int, str]] = []
     pos = committed = start
-    words = list(_MOD_WORD.finditer(text, floor, start))
+    words = list(_MOD_WORD.finditer(text, lo, start))
+    partial = lo > floor
     i = len(words) - 1
     while i >= 0:
         w = words[i]
@@ -397,6 +473,8 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
         if at is not None:
             qualifiers.reverse()
             return max(floor, w.end() - 80) + at, qualifiers, True
+        if partial and i == 0:
+            return None
         prev = words[i - 1] if i else None
         pair = f"{prev.group()} {w.group()}".lower() if prev and not text[prev.end():w.start()].strip() else ""
         if pair in s["qualifiers"]:
@@ -413,6 +491,8 @@ def _modifiers(text: str, start: int, floor: int) -> tuple[int, list[tuple[int, 
         else:
             break
         i -= 1
+    if partial and i < 0:
+        return None
     qualifiers.reverse()
     return committed, qualifiers, False
 
@@ -493,7 +573,7 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         ev_start, ev_end = spans.get((start, end), (start, end))
         stmt_start, stmt_end = min(stmt_start, ev_start), max(end, ev_end)
         # "hypertension not controlled by medication", "allergy to heparin"
-        afters = s["after"] + ([s["after_to"]] if _ALLERGY.search(concept.name) else [])
+        afters = s["after"] + ([s["after_to"]] if _allergy(concept.name) else [])
         for pattern in afters:
             m = pattern.match(text, stmt_end)
             if m:

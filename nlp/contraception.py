@@ -28,6 +28,9 @@ _CUE = re.compile(
     r"(?:avoid|prevent)\s+(?:fathering|conceiving|conception))\b",
     re.IGNORECASE,
 )
+# every cue of _CUE holds one of these (in an ASCII text, its lower case does)
+_CUE_STEMS = ("contracepti", "anticonceptive", "birth", "barrier", "abstinence", "abstain", "condom", "method",
+              "prevent", "avoid")
 # a requirement, not a mention: a verb of use or agreement, or a word about the method's strength
 _REQUIRE = re.compile(
     r"\b(?:use|uses|using|used|practi[cs]e|practi[cs]ing|employ|employing|agree|agrees|agreed|agreement|"
@@ -101,6 +104,10 @@ _BOTH = "women_and_men"
 
 def may_require(text: str) -> bool:
     """Whether ``text`` names contraception at all (without a cue there is no requirement to find)."""
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _CUE_STEMS):
+            return False  # no cue can match (most items)
     return _CUE.search(text) is not None
 
 

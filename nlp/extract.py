@@ -47,6 +47,28 @@ _GATE_WORDS = (
 # matched case-sensitively against the lower-cased item: the same verdicts as re.IGNORECASE, ~40% faster
 _GATE = re.compile(_GATE_WORDS.lower())
 _DIGIT = re.compile(r"\d")
+# _GATE in three parts with the same verdicts (tests/test_speed_equivalence.py): its whole words (a "\bmen\b"
+# matches where a run of word characters is "men"), its stems (plain substrings), and the phrases, read only
+# when a word or stem they need is there
+_GATE_WORD_SET = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred male males female females "
+    "woman women man men girl girls boy boys ladies gentlemen twice thrice uln lln throughout".split())
+_GATE_STEMS = ("pregnan", "gravid", "lactat", "breast", "nursing", "hcg", "contracep", "abstinen", "condom",
+               "fathering", "conceiv", "nyha")
+_GATE_PHRASES = re.compile(
+    r"\b(?:class|stage|grade|fc|asa)\s+(?:i{1,3}v?|iv|[a-c])\b|child[- ]?pugh|new york heart|"
+    r"normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
+    r"(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:normal|institutional)|\bnormal\s*(?:$|[.;,)]|for\s+age)|"
+    r"birth[-\s]+control|barrier\s+method|"
+    r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+|half\s+(?:an?\s+)?)?(?:year|month|week|day)\b|"
+    r"\bfor\s+the\s+duration\b|\bduring\s+(?:the\s+|this\s+|their\s+)?(?:study|trial|treatment|"
+    r"participation|course)|\bwhile\s+(?:on|participating|receiving|enrolled|taking|in)\b|\bon\s+(?:study|treatment)\b")
+# a phrase of _GATE_PHRASES starts with one of these whole words or holds one of these substrings
+_GATE_PHRASE_WORDS = frozenset("class stage grade fc asa past last previous preceding prior next within for during "
+                               "while on outside".split())
+_GATE_PHRASE_STEMS = ("pugh", "new york heart", "normal", "limit", "birth", "barrier")
+_RUN = re.compile(r"\w+")
 _HEADING_GATE = re.compile(r"\b(?:age|sex|gender)\b", re.IGNORECASE)
 _NOT_COMPUTABLE = re.compile(
     r"informed consent|\bconsent\b|\bcomply\b|compliance|complian|willing(?:ness)?\b|able to (?:understand|read|"
@@ -55,6 +77,19 @@ _NOT_COMPUTABLE = re.compile(
     r"approporiate|unable to (?:understand|comply|follow|complete)|follow-up visits|study procedures",
     re.IGNORECASE,
 )
+
+# every phrase of _NOT_COMPUTABLE holds one of these (in an ASCII text, its lower case does)
+_NOT_COMPUTABLE_STEMS = ("consent", "comply", "complian", "willing", "able to", "investigator", "opinion",
+                         "discretion", "interfere", "appropriate", "approporiate", "follow-up visits",
+                         "study procedures")
+
+
+def _not_computable(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _NOT_COMPUTABLE_STEMS):
+            return False
+    return _NOT_COMPUTABLE.search(text) is not None
 
 
 @dataclass
@@ -262,9 +297,22 @@ def _where(trial: TrialInput) -> str:
 
 def _needs_pipeline(item: Item) -> bool:
     # a digit is the common case, and a scan for one is far cheaper than the whole alternation
-    if _DIGIT.search(item.text) or _GATE.search(item.text.lower()):
+    if _DIGIT.search(item.text) or _gate(item.text.lower()):
         return True
     return any(_HEADING_GATE.search(h) for h in item.heading)
+
+
+def _gate(low: str) -> bool:
+    """Whether ``_GATE`` matches the lower-cased text ``low``, without its slow scan in most items."""
+    runs = _RUN.findall(low)
+    if not _GATE_WORD_SET.isdisjoint(runs):
+        return True
+    for stem in _GATE_STEMS:
+        if stem in low:
+            return True
+    if _GATE_PHRASE_WORDS.isdisjoint(runs) and not any(stem in low for stem in _GATE_PHRASE_STEMS):
+        return False
+    return _GATE_PHRASES.search(low) is not None
 
 
 # What the pipeline found in an item depends only on its text, section and headings; registries repeat
@@ -383,7 +431,7 @@ def _status(item: Item, text: str, found: list[dict]) -> str:
     compliance and investigator judgement."""
     if found:
         return "parsed" if len(residual_words(text, found)) <= 3 else "partial"
-    if _NOT_COMPUTABLE.search(item.text):
+    if _not_computable(item.text):
         return "not_computable"
     return "partial"
 

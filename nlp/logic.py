@@ -22,6 +22,8 @@ EXCEPTION = re.compile(
     r"exceptions?\s+(?:are|is|include[sd]?|being)|excepted\s+are)\b",
     re.IGNORECASE,
 )
+# every cue of EXCEPTION holds one of these (in an ASCII text, its lower case does)
+_EXCEPTION_STEMS = ("unless", "except", "other", "excluding", "apart", "aside", "save", "but", "including")
 _LIST_GOES_ON = re.compile(r",\s*(?:or|and)\s+(?!other\b)", re.IGNORECASE)
 _PERIOD = re.compile(r"\s+(?:during|throughout|while\s+on|for\s+the\s+duration)\b", re.IGNORECASE)
 _SUBJECT_ROLES = ("event", "variable", "drug", "method", "condition", "subject")
@@ -32,8 +34,8 @@ _EITHER_SEX = re.compile(r"\b(?:wom[ae]n|m[ae]n|(?:fe)?males?|boys?|girls?)\s+(?
 # a comma only lists: "MI, stroke or ACS" takes the list's last conjunction
 _AND = re.compile(r"\b(?:and|plus|with|as well as)\b|;", re.IGNORECASE)
 # words that carry no criterion of their own: what is left of an item once its constraints are read
-_FILLER = re.compile(
-    r"\b(?:a|an|the|of|or|and|with|for|to|in|on|at|by|be|is|are|was|were|has|have|had|must|should|will|"
+_FILLER_WORDS = (
+    r"a|an|the|of|or|and|with|for|to|in|on|at|by|be|is|are|was|were|has|have|had|must|should|will|"
     r"who|which|that|patients?|subjects?|participants?|women|men|female|male|history|any|all|other|known|"
     r"prior|previous|current|documented|evidence|level|levels|value|values|serum|plasma|blood|count|"
     r"defined|as|following|if|e\.?g|i\.?e|etc|least|more|less|than|no|not|within|before|after|during|"
@@ -41,9 +43,22 @@ _FILLER = re.compile(
     r"criteria|inclusion|exclusion|screening|study|trial|entry|enrollment|enrolment|randomi[sz]ation|"
     r"required|requirements?|normal|limits?|upper|lower|range|ratio|measured|calculated|per|mg|dl|ml|min|"
     r"g|l|kg|m2|uln|lln|times|x|or|equal|greater|higher|lower|above|below|over|under|up|days?|weeks?|"
-    r"months?|hours?|is|being|confirmed|by|using|formula|method|use|used|using|effective|contraception)\b",
-    re.IGNORECASE,
+    r"months?|hours?|is|being|confirmed|by|using|formula|method|use|used|using|effective|contraception"
 )
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """``a|an|the|of`` as ``a(?:|n)|the|of``: the alternatives grouped by their first letter, in their order
+    within a group. No character matches two first letters (in any case), so a match is the one the plain
+    alternation finds, and a word start is tried against one group instead of every word."""
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives.split("|"):
+        assert alt[:1].isalpha() and alt[:1].isascii(), alt
+        groups.setdefault(alt[0].lower(), []).append(alt[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_FILLER = re.compile(r"\b(?:" + _by_first_letter(_FILLER_WORDS) + r")\b", re.IGNORECASE)
 
 
 def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, int]]:
@@ -55,6 +70,10 @@ def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, in
     [('other than', 51)]
     """
     out = []
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _EXCEPTION_STEMS):
+            return out  # no cue can match (most items)
     for m in EXCEPTION.finditer(text):
         stop = len(text)
         for ch in (";", ". ", "\n"):

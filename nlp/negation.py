@@ -49,6 +49,35 @@ def _triggers():
 
 
 @lru_cache(maxsize=1)
+def _triggers_by_letter():
+    """``_triggers()`` for the lower case of an ASCII text, matched case-sensitively, the triggers grouped by
+    their first letter and the boundary before a trigger read after that letter (``(?<![^\\W_].)``: the
+    character before it is no letter or digit), so a search skips to the letters triggers start with.
+    None if a trigger does not start with an ASCII letter or digit, or is not ASCII."""
+    import re
+
+    ts = termset()
+    words = sorted({t.lower() for key in ("preceding_negations", "following_negations") for t in ts[key]},
+                   key=len, reverse=True)
+    if not all(w.isascii() and w[:1].isalnum() for w in words):
+        return None
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        alt = r"\s+".join(map(re.escape, w.split()))
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return re.compile("(?:" + "|".join(f"{c}(?<![^\\W_].)(?:{'|'.join(rests)})" for c, rests in groups.items()) +
+                      r")(?![^\W_])")
+
+
+def _has_trigger(text: str) -> bool:
+    """``_triggers().search(text) is not None``."""
+    fast = _triggers_by_letter()
+    if fast is not None and text.isascii():
+        return fast.search(text.lower()) is not None
+    return _triggers().search(text) is not None
+
+
+@lru_cache(maxsize=1)
 def sentence_starters() -> frozenset[str]:
     """Capitalised words that start a new statement in run-on text (``patterns/negation.json``)."""
     with resources.patterns_path("negation.json").open(encoding="utf-8") as fh:
@@ -57,7 +86,7 @@ def sentence_starters() -> frozenset[str]:
 
 def negation_possible(text: str) -> bool:
     """Whether ``text`` holds a negation trigger of the termset (without one, NegEx negates nothing)."""
-    return _triggers().search(text) is not None
+    return _has_trigger(text)
 
 
 def _subject(doc: Doc, found: dict) -> Span | None:
@@ -78,18 +107,20 @@ class NegationComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _triggers().search(doc_text(doc)):
+        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _has_trigger(doc_text(doc)):
             return doc
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])
         atoms = doc.ents
         # NegEx scopes end at a sentence: "Not pregnant or nursing. Fertile patients must use contraception"
-        doc[0].is_sent_start = True
+        tokens = list(doc)
+        tokens[0].is_sent_start = True
         starters = sentence_starters()
-        for token in doc[1:]:
-            prev = doc[token.i - 1]
+        prev = tokens[0]
+        for token in tokens[1:]:
             token.is_sent_start = not token.is_punct and (
                 prev.text in (".", ";") or (token.text in starters and prev.is_lower and prev.is_alpha))
+            prev = token
         doc.ents = spans
         self.negex(doc)
         negated = {(s.start, s.end) for s in doc.ents if s._.get(NEGATION_KEY)}

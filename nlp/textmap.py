@@ -106,7 +106,10 @@ class MappedText:
             if self.parent is not None:
                 s = self.parent.span(s, s)[0]
             return s, s
-        s, e = self._local_start(start), self._local_end(end)
+        if self.pieces or end <= 0:
+            s, e = self._local_start(start), self._local_end(end)
+        else:
+            s, e = self.base + start, self.base + end  # no rewrites here: the two run in step
         if self.parent is not None:
             return self.parent.span(s, e)
         return s, e

@@ -146,11 +146,19 @@ def _grammar() -> dict:
         rf"(?:{long_units})\b|\d\s*-?\s*(?-i:{short_units})\b|{PERIOD_STEMS}|prior|before|"
         r"\b(?:year|month|week|day)\b|wash",
         re.IGNORECASE)
+    # may_hold in parts for an ASCII text (may_hold_window): the long units in its lower case, matched
+    # case-sensitively (a search that skips to the letters they start with), the short units after a number
+    # as written, "on study" where an "on" is, and the other stems as substrings
+    low_units = {f.lower() for f in unit_of if f not in short}
+    bounded = [w for w in ("year", "month", "week", "day") if w not in low_units]
+    may_hold_low = re.compile(rf"(?:{_alt(low_units)})\b" + (rf"|\b(?:{'|'.join(bounded)})\b" if bounded else ""))
+    may_hold_short = re.compile(rf"\d\s*-?\s*(?:{short_units})\b")
     right_words = {k: [w.lower() for w in v] for k, v in data["right"].items()}
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
     return {
         "period_stems": re.compile(PERIOD_STEMS, re.IGNORECASE),
         "core": core, "left_tail": left_tail, "bare": bare, "paren_for": paren_for, "may_hold": may_hold,
+        "may_hold_low": may_hold_low, "may_hold_short": may_hold_short,
         "during": re.compile(r"(?<![\w-])(?:" + _alt(data["during"]) + r")(?![\w-])", re.IGNORECASE), "unit_of": unit_of, "cue_of": cue_of,
         "right": re.compile(
             r"\s*(?P<word>" + _alt(w for ws in right_words.values() for w in ws) + r")\b\s*", re.IGNORECASE),
@@ -255,12 +263,24 @@ _MENOPAUSAL = re.compile(r"\s*(?:of\s+)?(?:post|peri)?[\s-]*menopaus", re.IGNORE
 # Every "during the study" phrase of patterns/windows.json and patterns/contraception.json holds one of
 # these (tests/test_data_integrity.py checks it), so a text without one has no such period.
 PERIOD_STEMS = r"during|throughout|while|duration|\bon\s+(?:study|treatment|trial)"
+# the plain words of PERIOD_STEMS and may_hold's other cues, and its one phrase
+_MAY_HOLD_STEMS = ("during", "throughout", "while", "duration", "prior", "before", "wash")
+_ON_STUDY = re.compile(r"\bon\s+(?:study|treatment|trial)")
 
 
 def may_hold_window(text: str) -> bool:
     """Whether ``text`` can hold a window at all: one of the catalogue's time units, a period of the study
     or an anchor cue. The finders read nothing else, so a text without one has no window to find."""
-    return _grammar()["may_hold"].search(text) is not None
+    g = _grammar()
+    if not text.isascii():
+        return g["may_hold"].search(text) is not None
+    # an ASCII text: its lower case matched case-sensitively says what the case-blind pattern says
+    low = text.lower()
+    for stem in _MAY_HOLD_STEMS:
+        if stem in low:
+            return True
+    return g["may_hold_short"].search(text) is not None or g["may_hold_low"].search(low) is not None or \
+        ("on" in low and _ON_STUDY.search(low) is not None)
 
 
 def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:

@@ -1,0 +1,111 @@
+"""The fast paths of the hot functions give the same answers as the plain regular expressions they stand for
+(the output must stay byte-identical; a full-corpus comparison is the real check, these catch drift)."""
+
+import importlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+extract = importlib.import_module("nlp.extract")
+
+TRICKY = [
+    "", "Men", "women and men", "None of the above", "a normal value", "abnormal limits", "ULN", "uln-based",
+    "Child-Pugh class B", "childpugh", "child pugh", "stage IV", "stage  iiiv", "FC II", "asa c", "grade a.",
+    "within the past year", "prior  a month", "past an week", "for the duration", "for  the duration of",
+    "during their course", "while in", "on study", "on treatment", "on  study", "non-pregnant", "mENopausal",
+    "birth-control", "birth \n control", "barrier  method", "limits of the normal", "limit of normal",
+    "the gentlemen's", "boy_s", "twice_daily", "seventeen", "hundreds", "İstanbul women", "ſtage IV", "K", "é men",
+    "new york heart association", "new  york heart", "throughout", "throughout_", "lactating", "HCG", "nyha",
+    "Creatinine normal", "creatinine normal.", "normal for age", "abnormal", "within normal CCHMC limits",
+    "outside of normal range", "outside the institutional range", "outside", "in the past half year",
+    "within half a year", "within half an hour", "half-lives",
+]
+
+
+@lru_cache(maxsize=1)
+def corpus_texts() -> list[str]:
+    """The lines of the annotated records' criteria texts, and made-up ones."""
+    out = []
+    for path in sorted((ROOT / "annotated").glob("*/*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        out.extend(line.strip(" -*\t\r") for line in record["criteria"]["text"].splitlines() if line.strip())
+    return out + TRICKY + [t.upper() for t in TRICKY]
+
+
+def test_gate_parts_agree_with_the_gate():
+    for text in corpus_texts():
+        low = text.lower()
+        fast = bool(extract._DIGIT.search(text)) or extract._gate(low)
+        assert fast == (extract._GATE.search(low) is not None), text
+
+
+def test_filler_groups_remove_what_the_plain_alternation_removes():
+    import re
+
+    logic = importlib.import_module("nlp.logic")
+    plain = re.compile(r"\b(?:" + logic._FILLER_WORDS + r")\b", re.IGNORECASE)
+    for text in corpus_texts() + ["e.g. i.e, eg ie etc", "an and anD a-an", "Randomisation/RANDOMIZATION ſerum"]:
+        assert logic._FILLER.sub(" ", text) == plain.sub(" ", text), text
+
+
+def test_may_hold_window_parts_agree_with_its_pattern():
+    window = importlib.import_module("nlp.window")
+    pattern = window._grammar()["may_hold"]
+    extra = ["28 D", "28 d", "2-wk", "3 Hr", "reason study", "on  Study", "today", "Prior", "dayS", "ſtudy", "é 3 w"]
+    for text in corpus_texts() + extra:
+        assert window.may_hold_window(text) == (pattern.search(text) is not None), text
+
+
+def test_tail_readers_agree_with_their_patterns():
+    import random
+
+    condition = importlib.import_module("nlp.condition")
+    rng = random.Random(7)
+    alphabet = "ab-Z ,\n\t\u00a0\u2003é'/.(1xy"
+    texts = corpus_texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    for text in texts:
+        m = condition._LAST_WORD.search(text)
+        last = condition._last_word(text)
+        assert (last[:2] if last else None) == ((m.start(), m.end(1)) if m else None), text
+        if last:
+            for pos in range(max(0, len(text) - 60), len(text) + 1):
+                two = condition._LAST_TWO.search(text, pos)
+                assert condition._last_two(text, last, pos) == \
+                    ((two.start(), two.group(1), two.group(2)) if two else None), (text, pos)
+        words = list(condition._TAIL_WORD.finditer(text))
+        tail = words[-1].group() if words and not text[words[-1].end():].strip(" ,\t\n") else None
+        assert condition._last_tail_word(text) == tail, text
+
+
+def test_stem_filters_never_hide_a_match():
+    import re
+
+    logic = importlib.import_module("nlp.logic")
+    contraception = importlib.import_module("nlp.contraception")
+    cases = [(logic.EXCEPTION, logic._EXCEPTION_STEMS), (contraception._CUE, contraception._CUE_STEMS),
+             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS)]
+    for pattern, stems in cases:
+        # each alternative of the pattern, on its own, is matched by a text holding one of the stems
+        for text in corpus_texts():
+            if pattern.search(text):
+                assert not text.isascii() or any(s in text.lower() for s in stems), (pattern.pattern[:40], text)
+        for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
+            assert any(s in alt.lower() for s in stems), alt
+
+
+def test_trigger_letters_agree_with_the_triggers():
+    negation = importlib.import_module("nlp.negation")
+    assert negation._triggers_by_letter() is not None
+    pattern = negation._triggers()
+    extra = ["Non-smoker", "anon", "no_", "No", "xno", "(no)", "unwilling  to", "NOT", "1no", "snot"]
+    for text in corpus_texts() + extra:
+        assert negation._has_trigger(text) == (pattern.search(text) is not None), text
+
+
+def test_words_without_underscores_are_the_words():
+    condition = importlib.import_module("nlp.condition")
+    for text in corpus_texts() + ["don't-stop 'quoted' a--b -x- x-'y' é-ü 1-2"]:
+        text = text.replace("_", " ")
+        assert [m.span() for m in condition._WORD_NO_UNDERSCORE.finditer(text)] == \
+            [m.span() for m in condition._WORD.finditer(text)], text
