@@ -69,6 +69,8 @@ REQUIRES: dict[str, Callable[[dict, set[str]], bool]] = {
     "previous_variable": lambda context, labels: "VAR" in labels,
     # age._age_label_before: an "Age:" label (an AGE_CUE atom) earlier in the item
     "age_label": lambda context, labels: "AGE_CUE" in labels,
+    # meas.percentile: "percentile(s)"/"centile(s)" in the item (a PCTL atom)
+    "percentile": lambda context, labels: "PCTL" in labels,
 }
 
 
