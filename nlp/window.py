@@ -855,10 +855,63 @@ def list_item_events(text: str) -> list[tuple[int, int]]:
         return []
     cut = re.search(r"[(;:\[]|\.(?:\s|$)|,?\s+(?:including|such\s+as|e\.g\.|eg,)\s", text)
     s, e = _trim(text, 0, cut.start() if cut else len(text))
-    if e <= s or e - s > 100:
+    if e <= s:
+        return []
+    if e - s > 100 or (cut is not None and text[cut.start()] == "("):
+        long_list = _long_list(text)
+        if long_list:
+            return long_list
+    if e - s > 100:
         return []
     events = [_trim(text, a, b) for a, b in split_events(text[s:e], s)]
     return [(a, b) for a, b in events if b > a and not _EMPTY_EVENT.fullmatch(text[a:b])]
+
+
+_LIST_COMMA = re.compile(r"\s*,\s*(?:and\s+|or\s+)?")
+_LIST_JOINER = re.compile(r"\s+(?:and|or|and/or)\s+")
+
+
+def _long_list(text: str) -> list[tuple[int, int]]:
+    """A list item that is a long comma list of short names ("Interferon or interleukin therapy, aminoglycoside
+    antibiotics, amphotericin B, cidofovir, ..., ketoconazole (topical allowed), isoniazid, ..."): each name, its
+    asides left out; ``[]`` when the item is not such a list (a part is a clause, or there are few parts)."""
+    masked = _mask_parens(text)
+    stop = re.search(r"[;:\[]|\.(?:\s|$)", masked)
+    end = stop.start() if stop else len(text)
+    commas, pos = [], 0
+    for m in _LIST_COMMA.finditer(masked, 0, end):
+        commas.append((pos, m.start()))
+        pos = m.end()
+    commas.append((pos, end))
+    parts = []
+    for a, b in commas:
+        # "Interferon or interleukin therapy" names two; "other agents that may inhibit or compete for ..." one
+        if {w.lower() for w in masked[a:b].split()} & _NO_SPLIT:
+            # "... via active renal tubular secretion (probenecid) and other investigational agents": a short
+            # last name after "and" is one of its own
+            tail = re.search(r"\s+and\s+((?:\S+\s+){0,3}\S+)\s*$", masked[a:b])
+            if tail and not {w.lower() for w in tail.group(1).split()} & _NO_SPLIT:
+                parts.append((a, a + tail.start()))
+                parts.append((a + tail.start(1), b))
+            else:
+                parts.append((a, b))
+            continue
+        pos = a
+        for m in _LIST_JOINER.finditer(masked, a, b):
+            parts.append((pos, m.start()))
+            pos = m.end()
+        parts.append((pos, b))
+    if len(parts) < 5 or any(len(masked[a:b].split()) > (14 if {w.lower() for w in masked[a:b].split()} & _NO_SPLIT
+                                                          else 8) for a, b in parts):
+        return []
+    out = []
+    for a, b in parts:
+        while b > a and masked[b - 1] == " ":
+            b -= 1  # an aside blanked at the end ("ketoconazole (topical allowed)")
+        a, b = _trim(text, a, b)
+        if b > a and not _EMPTY_EVENT.fullmatch(text[a:b]):
+            out.append((a, b))
+    return out
 
 
 def anchor_only(text: str, pos: int) -> Phrase | None:

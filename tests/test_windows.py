@@ -140,6 +140,9 @@ ANCHORS = [
     ("Antibiotics within 7 days after the last administration of the investigational product", "last_dose"),
     ("Antibiotics within 14 days prior to the date of informed consent", "consent"),
     ("Immunosuppressants within 12 weeks prior to the obtainment of informed consent", "consent"),
+    ("Participation in another clinical study during the last 30 days prior to signing the consent at visit 1", "consent"),
+    # "study day 0/1" is the first day of study treatment (dev gold of the fifth and sixth batches)
+    ("Erythromycin within 2 weeks prior to study day 0", "treatment_start"),
     # half-lives and "whichever is longer" between the amount and its anchor
     ("Investigational drugs within 30 days or 5 half-lives, whichever is longer, prior to screening", "screening"),
     ("Investigational agent within 28 days or 5 half-lives (whichever is shorter) before the first dose",
@@ -689,3 +692,15 @@ def test_negation_stops_at_a_new_requirement():
                          "dose") == [("women_of_childbearing_potential", None, [(30, "days", "after", "last_dose")],
                                       False, [])]
 
+
+
+def test_a_long_list_item_under_a_window_heading_gives_each_name_its_window():
+    from nlp.window import list_item_events
+    t = ("Interferon or interleukin therapy, aminoglycoside antibiotics, amphotericin B, cidofovir, diuretics, "
+         "ketoconazole (topical allowed), isoniazid, other agents that may inhibit or compete for elimination via "
+         "active renal tubular secretion (probenecid) and other investigational agents.")
+    names = [t[a:b] for a, b in list_item_events(t)]
+    assert names[:6] == ["Interferon", "interleukin therapy", "aminoglycoside antibiotics", "amphotericin B",
+                         "cidofovir", "diuretics"]
+    assert "ketoconazole" in names and "other investigational agents" in names
+    assert any(n.startswith("other agents that may inhibit or compete") for n in names)
