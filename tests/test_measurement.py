@@ -1010,6 +1010,14 @@ BATCH5_FORMS = [
     _row("BMI larger than 35 kg/m2", [("BMI", 35, False, None, None, "kg/m2", None)]),
     # a scale's range in brackets is not a bound (the threshold after it is not read yet)
     _row("UAS7 score (range 0-42) ≥16", [("UAS7", 16, True, None, None, None, None)], gap=True),
+    # spellings of the sixth batch
+    _row("Baseline DAS28/ESR>=3.2", [("DAS28-ESR", 3.2, True, None, None, None, None)]),
+    _row("Estimated glomerular filteration rate (e-GFR) between 15-60 milliliter per minute (mL/min) (calculated)",
+         [("eGFR", 15, True, 60, True, "mL/min", None)]),
+    _row("Montreal Cognitive Assessement test (MOCA) ≥ 22", [("MoCA", 22, True, None, None, None, None)]),
+    _row("Clinical Frailty Scale score between 2 and 4", [("clinical_frailty_scale", 2, True, 4, True, None, None)]),
+    _row("Dyslipidemia with TG> 150mg/dL (1.70mmol/L), and/or TC>200mg/dL (5.16mmol/L)",
+         [("triglycerides", 150, False, None, None, "mg/dL", None), ("total_cholesterol", 200, False, None, None, "mg/dL", None)]),
     # a percentile for age, read only before "percentile"
     _row("BMI (body mass index) >5th and <95th percentiles", [("BMI_percentile", 5, False, 95, False, "percentile", None)]),
     _row("BMI of less than the 90th percentile", [("BMI_percentile", None, None, 90, False, "percentile", None)]),
