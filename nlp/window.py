@@ -38,14 +38,14 @@ _CLAUSE_VERBS = {"had", "has", "have", "was", "were", "is", "are", "received", "
 _LEAD = re.compile(
     r"(?:(?:patients?|subjects?|participants?|individuals?|persons?|people|women|men|adults?|children|those)"
     r"\s+(?:who\s+|that\s+|with\s+)?(?:(?:have|has|had|are|is|were|was|will|must|should|may|can|cannot|might|did|do|does)\s+)*(?:not\s+)?"
-    r"(?:(?:had|been|have|received|receiving|undergone|underwent|experienced|taken|taking|used|using|"
+    r"(?:(?:had|been|have|received|receiving|receive|receives|undergone|underwent|experienced|taken|taking|used|using|"
     r"participated|participating|require|required|requiring|be|being)\s+)?(?:in\s+|on\s+)?)?"
     r"(?:(?:no|not|without|free\s+of|absence\s+of|never|any|a|an|the|known|documented|prior|previous|recent|current|active|concurrent|"
     r"history\s+of|hx\s+of|h/o|evidence\s+of|use\s+of|receipt\s+of|treatment\s+with|therapy\s+with|"
     r"exposure\s+to|participation\s+in|presence\s+of|diagnosis\s+of|occurrence\s+of|episode\s+of|"
     r"initiation\s+of|start\s+of|starting|initiating|administration\s+of|participated\s+in|participating\s+in|"
     r"already|currently|concurrent|to\s+(?:discontinue|stop|withhold|hold|avoid|abstain\s+from|refrain\s+from)|"
-    r"received|receiving|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
+    r"received|receiving|receive|receives|had|has|have|undergone|underwent|use|used|using|taken|taking|but|and|or|also|"
     r"including|of)(?:\s+|$))*",
     re.IGNORECASE,
 )

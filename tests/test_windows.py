@@ -31,6 +31,9 @@ DURATIONS = [
      [("Myocardial infarction", 6, "months", "before", "study_entry", False)]),
     ("Hospitalization for heart failure within a year",
      [("Hospitalization for heart failure", 1, "years", "before", "unspecified", False)]),
+    # "receive no X": the event is X, negated
+    ("Patients who receive no steroids or immunosuppressants within 12 weeks prior to consent",
+     [("steroids", 12, "weeks", "before", "consent", True), ("immunosuppressants", 12, "weeks", "before", "consent", True)]),
     # half a year, "in prior N", "the date of the screening"
     ("Surgery within half a year", [("Surgery", 0.5, "years", "before", "unspecified", False)]),
     ("Antiviral treatment in the past half year", [("Antiviral treatment", 0.5, "years", "before", "unspecified", False)]),
