@@ -216,12 +216,20 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
                     w["anchor"] = head["anchor"]
                     if head.get("anchor_text"):
                         w["anchor_text"] = head["anchor_text"]
-        elif governing is not None and not any(f["kind"] in _OWN_WINDOW for f in found):
+        elif governing is not None and (not any(f["kind"] in _OWN_WINDOW for f in found)
+                                        or _list_with_thresholds(found, item_mapped.text)):
             item_mapped = item_mapped or mapped.sub(item.start, item.end)
+            # "Myocardial infarction, ..., HF New York Heart Association (NYHA) Class IV, ..." under "within 3
+            # months of ...:": a threshold named in a long list is one of its events, and takes the window
+            owned = [(f["start"], f["end"]) for f in found if f["kind"] == "measurement"]
+            for f in found:
+                if f["kind"] == "measurement" and f.get("window") is None:
+                    f["list_window"] = governing["window"]
             found = found + [{"kind": "window", "rule": governing["rule"], "start": s, "end": e, "negated": governing["negated"],
                       "event": {"type": window_rules.event_type(item_mapped.text[s:e]), "text": item_mapped.text[s:e]},
                       "parts": [{"role": "event", "start": s, "end": e}], "list_window": governing["window"]}
-                     for s, e in window_rules.list_item_events(item_mapped.text)]
+                     for s, e in window_rules.list_item_events(item_mapped.text)
+                     if not any(a < e and s < b for a, b in owned)]
             # a diagnosis of the item takes the heading's window too ("Excluded within 6 months of entry:" /
             # "- Myocardial infarction"): without it, it would exclude any history
             events = [(w["start"], w["end"]) for w in found if w["kind"] == "window" and "list_window" in w]
@@ -293,6 +301,16 @@ def _where(trial: TrialInput) -> str:
     loc = src.get("locator")
     base = src.get("input", "<input>")
     return f"{base}:{loc}" if loc else base
+
+
+def _list_with_thresholds(found: list[dict], text: str) -> bool:
+    """Whether an item under a window heading is a long list of names one of which is a threshold (and it has
+    no window, age, sex, pregnancy or contraception statement of its own)."""
+    if any(f["kind"] in _OWN_WINDOW and f["kind"] != "measurement" for f in found):
+        return False
+    if any(f["kind"] == "measurement" and f.get("window") is not None for f in found):
+        return False
+    return len(window_rules.list_item_events(text)) >= 4
 
 
 def _needs_pipeline(item: Item) -> bool:

@@ -707,3 +707,16 @@ def test_a_long_list_item_under_a_window_heading_gives_each_name_its_window():
                          "cidofovir", "diuretics"]
     assert "ketoconazole" in names and "other investigational agents" in names
     assert any(n.startswith("other agents that may inhibit or compete") for n in names)
+
+
+def test_a_list_paragraph_with_a_threshold_under_a_window_heading():
+    from nlp import extract
+    text = ("Exclusion Criteria:\n\n  -  Any of the following Cardiovascular Diseases within 3 months of prior to\n"
+            "     signing the consent at visit 1:\n\n     Myocardial infarction, Cardiac surgery, Unstable angina,\n"
+            "     HF New York Heart Association (NYHA) Class IV, Transient ischemic attack.\n")
+    record = extract(text, trial_id="NCT00000000")
+    events = {c["event"]["text"]: (c["window"]["amount"], c["window"]["anchor"]) for c in record["constraints"]
+              if c["kind"] == "window" and c["item"] != "E1"}
+    assert events["Myocardial infarction"] == (3, "consent") and events["Transient ischemic attack"] == (3, "consent")
+    nyha = [c for c in record["constraints"] if c["kind"] == "measurement"]
+    assert [(c["variable"]["id"], c["window"]["amount"]) for c in nyha] == [("NYHA", 3)]
