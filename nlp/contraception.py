@@ -113,22 +113,21 @@ def may_require(text: str) -> bool:
 
 def find(text: str) -> list[dict]:
     """The contraception requirements of one item, at most one per sentence, with offsets into ``text``."""
-    out = []
     starts = [0] + [m.end() for m in re.finditer(r"\.\s+(?=[A-Z])", text)]
-    for a, b in zip(starts, starts[1:] + [len(text)]):
-        found = _find_in(text, a, b)
-        if found and found["who"] == _BOTH:
-            out.append({**found, "who": "women_of_childbearing_potential", "joint": True})
-            out.append({**found, "who": "men_with_partners", "parts": [dict(p) for p in found["parts"]], "joint": True})
-        elif found:
-            out.append(found)
+    found = [f for a, b in zip(starts, starts[1:] + [len(text)]) if (f := _find_in(text, a, b))]
     # "Agreement to practice effective contraception for female subjects ... and non-sterile males. Female subjects
     # ... must agree to ... Non-sterile male subjects must agree to ...": a group's own sentence says its
     # requirement; its share of the joint statement says it again
-    own = {f["who"] for f in out if not f.get("joint")}
-    out = [f for f in out if not (f.get("joint") and f["who"] in own)]
-    for f in out:
-        f.pop("joint", None)
+    own = {f["who"] for f in found if f["who"] != _BOTH}
+    out = []
+    for f in found:
+        if f["who"] != _BOTH:
+            out.append(f)
+            continue
+        if "women_of_childbearing_potential" not in own:
+            out.append({**f, "who": "women_of_childbearing_potential"})
+        if "men_with_partners" not in own:
+            out.append({**f, "who": "men_with_partners", "parts": [dict(p) for p in f["parts"]]})
     return out
 
 

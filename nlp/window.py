@@ -447,10 +447,10 @@ def _phrase(text: str, m: re.Match, g: dict) -> Phrase | None:
             # "for at least 8 months after the last infusion": a duration after the anchor
             direction = "after"
         elif word in ("of", "after", "from") and anchor == "unspecified" and direction in ("before", None) and \
-                _ANCHOR_VERB_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+                (verb_said := _ANCHOR_VERB_BEFORE.search(text, max(0, m.start() - 40), m.start())):
             # "Patients must be enrolled within 72 hours of ICU admission": the admission is the event, the
             # enrollment its anchor
-            verb = _ANCHOR_VERB_BEFORE.search(text, max(0, m.start() - 40), m.start()).group("verb").lower()
+            verb = verb_said.group("verb").lower()
             anchor = "randomization" if verb.startswith("randomi") else "screening" if verb == "screened" else "enrollment"
             anchor_text, end, event_after, direction = None, r.end("word"), True, "before"
             rule = rule if rule != "win.bare" else "win.prior_to"
@@ -785,7 +785,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     # "Oral steroids (planned, or within the past 3 months)": an aside opened after the event and left open
     # up to the window is not the event's
     opened = text.rfind("(", s, e)
-    if opened > s and ")" not in text[opened:e] and len(text[s:opened].split()) >= 1 and text[s:opened].strip():
+    if opened > s and ")" not in text[opened:e] and text[s:opened].strip():
         e = opened
     while e > s and text[e - 1] in " ,;:-(":
         e -= 1
@@ -883,7 +883,7 @@ def _long_list(text: str) -> list[tuple[int, int]]:
         commas.append((pos, m.start()))
         pos = m.end()
     commas.append((pos, end))
-    parts = []
+    parts = []  # (start, end, the most words it may have: a clause may have more than a name)
     for a, b in commas:
         # "Interferon or interleukin therapy" names two; "other agents that may inhibit or compete for ..." one
         if {w.lower() for w in masked[a:b].split()} & _NO_SPLIT:
@@ -891,21 +891,19 @@ def _long_list(text: str) -> list[tuple[int, int]]:
             # last name after "and" is one of its own
             tail = re.search(r"\s+and\s+((?:\S+\s+){0,3}\S+)\s*$", masked[a:b])
             if tail and not {w.lower() for w in tail.group(1).split()} & _NO_SPLIT:
-                parts.append((a, a + tail.start()))
-                parts.append((a + tail.start(1), b))
+                parts += [(a, a + tail.start(), 14), (a + tail.start(1), b, 8)]
             else:
-                parts.append((a, b))
+                parts.append((a, b, 14))
             continue
         pos = a
         for m in _LIST_JOINER.finditer(masked, a, b):
-            parts.append((pos, m.start()))
+            parts.append((pos, m.start(), 8))
             pos = m.end()
-        parts.append((pos, b))
-    if len(parts) < 5 or any(len(masked[a:b].split()) > (14 if {w.lower() for w in masked[a:b].split()} & _NO_SPLIT
-                                                          else 8) for a, b in parts):
+        parts.append((pos, b, 8))
+    if len(parts) < 5 or any(len(masked[a:b].split()) > most for a, b, most in parts):
         return []
     out = []
-    for a, b in parts:
+    for a, b, _ in parts:
         while b > a and masked[b - 1] == " ":
             b -= 1  # an aside blanked at the end ("ketoconazole (topical allowed)")
         a, b = _trim(text, a, b)
