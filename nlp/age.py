@@ -24,6 +24,9 @@ from .rules import MatcherRule, lexicon_norms
 # says it is a duration: "for 6 months to 2 years", "5 years or more since diagnosis".
 _CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp|cmp_cue|agepost|continuation)\b|\.post_age$|"
                    r"\.cue_after$")
+# words that may follow "18 years or old" (any other word makes "old" an adjective of it: "or old TB")
+_AFTER_OLD = {"and", "or", "at", "on", "in", "with", "who", "of", "age", "inclusive", "to", "but", "are", "is",
+              "were", "was", "patients", "participants", "subjects", "men", "women", "males", "females"}
 _BEFORE_DURATION = {
     "within", "for", "last", "past", "since", "duration", "expectancy", "survival", "history", "ago", "least",
     "after", "before", "prior", "previous", "every", "over", "during", "interval", "period", "lasting",
@@ -121,6 +124,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     if rule.requires == "age_label" and not _age_label_before(span):
         return None
     cued = bool(_CUED.search(rule.id))
+    if span[-1].lower_ == "old" and len(span) > 1 and span[-2].lower_ == "or" and span.end < len(doc) and \
+            doc[span.end].is_alpha and \
+            doc[span.end].lower_ not in _AFTER_OLD:
+        return None  # "TB within previous 3 years or old TB": "old" describes the next noun
     if not cued:
         # the two words before the statement proper (after any person noun the rule starts with)
         first = next((t.i for t in span if t.ent_type_.startswith("CMP") or t.like_num or t.ent_type_ == "BETWEEN"),

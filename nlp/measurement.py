@@ -276,10 +276,14 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     """The measurement constraints a match states (one per variable), as plain dicts; ``[]`` if none."""
     doc = span.doc
     text = doc_text(doc)
-    if rule.id == "meas.value_first" and _variable_before(span):
+    if rule.id.startswith("meas.value_first") and _variable_before(span):
         return []  # "WBC at least 3,000/mm3 Absolute neutrophil count ...": the value is WBC's
-    if rule.id == "meas.value_first" and _joined_before_variable(span):
+    if rule.id.startswith("meas.value_first") and _joined_before_variable(span):
         return []  # "Cr <= 1.25 x ULN or creatinine clearance > 60 ml/min": the value is not the next variable's
+    if rule.id == "meas.value_first_range" and (
+            span.start > 0 and doc[span.start - 1].lower_ in ("the", "a", "an", "(", "[")
+            or span.end < len(doc) and doc[span.end].lower_ in ("scale", "range", "points", "point")):
+        return []  # "on the 0-4 IGA scale", "(0-10 VAS)": the scale's range, not a bound
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
@@ -288,7 +292,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         earlier = _variables_before(span)
         var_atoms = earlier + var_atoms
         parts = [{"role": "variable", "start": a.start_char, "end": a.end_char} for a in earlier] + parts
-    if rule.id == "meas.value_first" and any(v["text"].isalpha() for v in values):
+    if rule.id.startswith("meas.value_first") and any(v["text"].isalpha() for v in values):
         return []  # "at least one weight loss episode": a count, not a value of the variable
     var_ids = _ratio(_variable_ids(var_atoms), text)
     catalogue = variables()
@@ -300,7 +304,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             vid in catalogue and catalogue[vid].range and catalogue[vid].range[1] == v["out_of"]
             for vid, _ in var_ids for v in values if "out_of" in v)):
         return []  # "4/10" is a score out of 10 only on a scale of 0-10
-    if rule.id == "meas.value_first" and any(t.ent_type_ == "AGE_UNIT" for t in span):
+    if rule.id.startswith("meas.value_first") and any(t.ent_type_ == "AGE_UNIT" for t in span):
         # "> 37 weeks gestational age": a duration first is only a value of a variable counted in time
         var_ids = [(v, a) for v, a in var_ids if v in catalogue and catalogue[v].unit in _DURATIONS]
     condition = None
@@ -320,8 +324,12 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
     if rule.id.startswith("meas.class"):
         return _categories(span, rule, var_ids, parts, context)
-    if rule.id == "meas.normal_bare" and not _BARE_NORMAL_END.match(text, span.end_char):
-        return []  # "Creatinine normal" ends its statement; "creatinine normal or ..." goes on
+    if rule.id == "meas.normal_bare" and not _BARE_NORMAL_END.match(text, span.end_char) and not (
+            span.end + 1 < len(span.doc) and span.doc[span.end].lower_ in ("or", "and")
+            and span.doc[span.end + 1].ent_type_ == "VAR"):
+        # "Creatinine normal" ends its statement, or another variable's follows ("Creatinine normal OR
+        # creatinine clearance >= 55 mL/min"); "creatinine normal or ..." goes on
+        return []
     if rule.id in ("meas.ref_only", "meas.normal", "meas.normal_bare", "meas.ref_words"):
         return _reference_only(span, rule, var_ids, var_atoms, parts)
 
@@ -396,7 +404,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         after = cond.end(group)
     if unit is None and reference is None and rule.requires == "previous_variable":
         unit = _previous_unit(span)  # "< 8 g/dL or > 18": the unit said once serves both
-    if unit is None and reference is None and rule.id == "meas.value_first" and var_atoms and \
+    if unit is None and reference is None and rule.id.startswith("meas.value_first") and var_atoms and \
             _PER_CELLS.match(text, var_atoms[-1].end_char):
         unit = unit_at(text, var_atoms[-1].end_char)  # "less than 1500 neutrophils/mm3": per the cells counted
         if unit is not None:

@@ -248,6 +248,14 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
         words = re.match(r"[\w-]+(?:[ \t]+[\w-]+){0,3}", text[m.end():m.end() + 50])
         end = m.end() + (words.end() if words else 0)
         return "treatment_start", text[pos:end], end
+    # "prior to the scheduled BNCT", "after proposed transplantation": the trial's own procedure
+    m = _SCHEDULED.match(text, pos)
+    if m:
+        anchor, _, end = _anchor_after(text, m.end("mod"), kind, g)  # "the planned start of study treatment"
+        if anchor != "unspecified":
+            return anchor, text[pos:end], end
+        if not _NOT_TREATMENT.search(m.group()):
+            return "treatment_start", m.group(), m.end()
     # an anchor the catalogue does not know: keep its words, call it unspecified
     m = _ANCHOR_WORDS.match(text, pos, min(len(text), pos + 60))
     if m and kind in ("before", "after"):
@@ -255,6 +263,12 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     return "unspecified", None, pos
 
 
+_SCHEDULED = re.compile(r"(?P<mod>(?:the\s+)?(?:scheduled|planned|proposed|intended)\s+)"
+                        r"(?!(?:and|or|to|for|in|of|at|by|with|visit)\b)[\w-]+"
+                        r"(?:[ \t]+(?!(?:and|or|to|for|in|at|by|with|if|unless|as|is|are|was|will)\b)[\w-]+){0,2}",
+                        re.IGNORECASE)
+_NOT_TREATMENT = re.compile(r"\b(?:study|visit|assessment|sampl\w*|test\w*|evaluation|exam\w*|scan|pharmacokinetic|"
+                            r"PK|measurement|blood|draw)\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
 _APART = re.compile(r"\s+apart\b", re.IGNORECASE)  # "two values more than 1 month apart": a spacing
 _MENOPAUSAL = re.compile(r"\s*(?:of\s+)?(?:post|peri)?[\s-]*menopaus", re.IGNORECASE)
@@ -556,7 +570,10 @@ _NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expe
 # a commitment to the study's follow-up is no event to screen on: "Available for follow-up for at least 6
 # months", "willing to be followed for 6 months" (a follow-up that a patient has had is: "follow-up at least 12 months")
 _COMMITMENT = re.compile(r"\b(?:available|availability|willing|willingness|able|agrees?|commit\w*|continue|return)\b"
-                         r"[^.;]*\b(?:follow-?up|followup|followed)\b", re.IGNORECASE)
+                         r"[^.;]*\b(?:follow-?up|followup|followed)\b|"
+                         # "will do their best to attend the treatment facility daily for 10 days"
+                         r"\battend\w*\b[^.;]*\b(?:daily|every\s+day|visits?|sessions?|appointments?)\b",
+                         re.IGNORECASE)
 # who judges or how, between commas, is no event: "expected to be in place, as judged by the Investigator, for a
 # minimum of 3 days"
 _ASIDE = re.compile(r"(?:as\s+(?:judged|determined|assessed|defined|documented|confirmed|evaluated)|"
@@ -590,8 +607,8 @@ _BARE_UNIT = re.compile(r"\b(?:year|month|week|day)\b")
 # "death is imminent within the next 24 hours", "likely to result in death within 3 months": a prognosis (a
 # life expectancy), not an event with a window
 _PROGNOSIS = re.compile(r"\b(?:death|die|dying|surviv\w*|life\s+expectancy|prognosis|"
-                        # a place ("living within two hours", "residence < 45 minutes away") or a gestational age
-                        r"living|distance|commut\w*|drive|driving|travel\w*|"
+                        # a place ("living within two hours", "residence < 45 minutes away"; "living" as the event's last word) or a gestational age
+                        r"living(?=[\s,]*$)|distance|commut\w*|drive|driving|travel\w*|"
                         r"gestation\w*|full-term|pre-?term)\b", re.IGNORECASE)
 # "Age >= 80 years": an age the age rules did not read is still not a window
 _AGE_BEFORE = re.compile(r"\bage[sd]?\b[^\w]*(?:[<>=]+\s*)?$", re.IGNORECASE)
@@ -692,6 +709,10 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
             return [(start + parts[j][0], start + len(text))]
         if len(words) > 5 or len(taken) >= 6:
             break
+        if taken and len(words) > 1 and _same_head(words[-1], text[taken[0][0]:taken[0][1]].split()[:1]):
+            # "co-existing malignancies or malignancies diagnosed within the last 5 years": the head said again
+            # with its own modifier; the window is the second one's
+            break
         taken.insert(0, (s, e))
         if words[0].lower() in _CLAUSE_VERBS or (words[0].lower() == "to" and len(words) > 2):
             # "did not receive prior treatment and had surgery", "willingness, and agreement, to discontinue
@@ -701,6 +722,12 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         s, e = parts[-1]
         return [(start + s, start + e)]
     return [(start + s, start + e) for s, e in taken]
+
+
+def _same_head(last: str, first: list[str]) -> bool:
+    a = last.lower().rstrip(".,;:)")
+    b = first[0].lower() if first else ""
+    return len(a) > 3 and (a == b or a.rstrip("s") == b.rstrip("s"))
 
 
 _SHAPES = (re.compile(r"\d{1,2}"), re.compile(r"[A-Z]"), re.compile(r"I{1,3}|IV|VI{0,3}"))

@@ -140,6 +140,8 @@ def test_age_under_pdq_heading(heading, item, lower, upper):
 
 
 NOT_AGE = [
+    # "or old" before a noun describes it ("old TB"), not an age
+    "History of TB within previous 3 years or old TB not adequately treated",
     "Life expectancy of at least 12 weeks",
     "Diabetes for at least 5 years or more",
     "Stable dose for 6 months to 2 years before screening",

@@ -92,8 +92,12 @@ def test_measurement_rule_ids_unique_and_dotted():
 @pytest.mark.parametrize("rule", MEASUREMENT_RULES, ids=lambda r: r.id)
 def test_measurement_rule_example_gives_its_constraint(rule):
     nlp = load()
-    doc = nlp.make_doc(rule.example)
-    heading = {"variable_heading": ["Life expectancy:"]}.get(rule.requires, [])
+    example, heading = rule.example, []
+    if rule.requires == "variable_heading":
+        # "BMI: 19-40 kg/m2": the heading is written before the item; else a PDQ heading
+        label, colon, rest = example.partition(":")
+        example, heading = (rest.strip(), [label + ":"]) if colon else (example, ["Life expectancy:"])
+    doc = nlp.make_doc(example)
     doc._.eligex_context = {"section": "inclusion", "heading": heading}
     for _, proc in nlp.pipeline:
         doc = proc(doc)

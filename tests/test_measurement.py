@@ -144,6 +144,15 @@ MORE_FORMS += [
     ("NYHA class >= III", [("NYHA", 3, True, None, None, None, None)]),
     ("Hemoglobin < 9 or > 16 g/dL",
      [("hemoglobin", None, None, 9, False, "g/dL", None), ("hemoglobin", 16, False, None, None, "g/dL", None)]),
+    # a comparator written with a space inside it, before the value and its variable
+    ("> = 6 swollen joints", [("swollen_joint_count", 6, True, None, None, None, None)]),
+    # a range before its variable
+    ("History of 4 to 14 migraine days per month", [("migraine_days", 4, True, 14, True, None, None)]),
+    ("500-1400 grams birthweight", [("birth_weight", 500, True, 1400, True, "g", None)]),
+    # a bare reference range, then another variable's threshold
+    ("Creatinine normal OR creatinine clearance \u2265 55 mL/min",
+     [("creatinine", None, None, None, None, None, "normal_range"),
+      ("creatinine_clearance", 55, True, None, None, "mL/min", None)]),
 ]
 
 
@@ -166,6 +175,13 @@ def test_toxicity_grades(item, value, condition, evidence):
     (c,) = measurements(item)
     assert (c["variable"]["id"], c["lower"]["value"], c["condition"], c["evidence"]["text"]) == (
         "CTCAE_grade", value, condition, evidence)
+
+
+def test_variable_named_by_a_label_line():
+    # "BMI: 19-40 kg/m2" as a line of its own reads as a heading and its item; the range is the heading's
+    record = extract("Inclusion Criteria:\nBMI: 19-40 kg/m2\nHemoglobin: 10 to 12 g/dL\n")
+    assert [summary(c) for c in record["constraints"] if c["kind"] == "measurement"] == [
+        ("BMI", 19, True, 40, True, "kg/m2", None), ("hemoglobin", 10, True, 12, True, "g/dL", None)]
 
 
 def test_variable_named_by_pdq_heading():
@@ -226,6 +242,9 @@ NOT_THRESHOLDS = [
     "History of stroke",
     "At least one weight loss episode",
     "HIV infection within 6 months",
+    # a scale's range before its name
+    "Itch rated on the 0-4 IGA scale at screening",
+    "Creatinine normal or elevated at screening",
 ]
 
 

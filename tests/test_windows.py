@@ -75,6 +75,11 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # "living" here is the donor, not where one lives; "w/in" is "within"
+    ("Planned living kidney transplant within 6 months",
+     [("Planned living kidney transplant", 6, "months", "after", "unspecified", False)]),
+    ("Heart surgery anticipated w/in 3 months after proposed transplantation",
+     [("Heart surgery anticipated", 3, "months", "after", "treatment_start", False)]),
     ("Major surgery within 30 days prior to randomization",
      [("Major surgery", 30, "days", "before", "randomization", False)]),
     ("Serious infection in the 3 months prior to screening",
@@ -118,6 +123,11 @@ ANCHORS = [
     ("Surgery within 14 days before study entry", "study_entry"),
     ("Surgery within 14 days before baseline", "baseline"),
     ("Surgery within 14 days before the first dose of study drug", "treatment_start"),
+    # the trial's own procedure, scheduled or planned: its start; a scheduled study visit or test is not
+    ("Myocardial infarction within 6 months prior to the scheduled BNCT", "treatment_start"),
+    ("Chemotherapy within 4 weeks prior to the planned start of study treatment", "treatment_start"),
+    ("Surgery within 2 weeks before the planned randomization", "randomization"),
+    ("Blood draw within 2 hours before the scheduled pharmacokinetic study", "unspecified"),
     ("Surgery within 14 days prior to initiation of treatment", "treatment_start"),
     ("Surgery within 14 days prior to Cycle 1, Day 1", "treatment_start"),
     ("Surgery within 14 days after the last dose of study drug", "last_dose"),
@@ -216,6 +226,8 @@ NOT_WINDOWS = [
     # a commitment to the study's follow-up
     "Available for follow-up for at least 6 months",
     "Willing to be followed for 6 months after treatment",
+    "Inability to attend daily for 10 days",
+    "Subjects must agree they will do their best to attend the treatment facility daily for 10 days",
 ]
 
 
@@ -243,6 +255,12 @@ LISTS = [
      ["Intranasal, oral, or inhaled anticholinergics"]),
     ("Solid or non-solid malignancy or lymphoma within the prior two years",
      ["Solid or non-solid malignancy", "lymphoma"]),
+    # modifiers only ("clinically significant") share the next part's head
+    ("Clinically significant or severe hypoglycaemia within 6 months of screening",
+     ["Clinically significant or severe hypoglycaemia"]),
+    # the head said again with its own modifier: the window is the second part's only
+    ("Other co-existing malignancies or malignancies diagnosed within the last 5 years", ["malignancies"]),
+    ("Blood or blood product transfusion within the past 6 months", ["Blood", "blood product transfusion"]),
     ("Ongoing or previous anti-tumor therapies within 4 weeks prior to the first dose of study drug",
      ["Ongoing or previous anti-tumor therapies"]),
     ("Active hepatitis B or C infection within 6 months before screening", ["hepatitis B or C infection"]),
