@@ -805,6 +805,52 @@ def join_bounds(found: list[dict], text: str) -> list[dict]:
     return out
 
 
+_EACH_COMPONENT = re.compile(
+    r"(?P<cmp>>=|<=|>|<|at\s+least)\s*(?P<num>\d+(?:\.\d+)?)\s+(?:points?\s+)?(?:in|on|for)\s+each\s+"
+    r"(?:component|sub-?scores?|sub-?component|domain|feature|item)s?\s*(?:\(|:)\s*(?:(?:i\.?e|e\.?g)\.?,?\s+)?"
+    r"(?P<list>[^()\n;:]{3,120}?)\s*(?:\)|(?=[.;\n]|$))", re.IGNORECASE)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)")
+_CMP_WORDS = {">=": (">=", True), "<=": ("<=", True), ">": (">", False), "<": ("<", False), "at least": (">=", True)}
+
+
+def each_component(found: list[dict], text: str) -> list[dict]:
+    """"NAS >= 4 with >= 1 in each component (ie, steatosis, lobular inflammation, and ballooning)": one bound
+    shared by the components a list names, one constraint per component the catalogue knows."""
+    out = []
+    catalogue = variables()
+    for m in _EACH_COMPONENT.finditer(text):
+        if any(f["start"] <= m.start() < f["end"] for f in found):
+            continue
+        op, inclusive = _CMP_WORDS[re.sub(r"\s+", " ", m.group("cmp").lower())]
+        pos = m.start("list")
+        # the score whose components they are, when written just before ("NAS >= 4 with ...")
+        whole = [f["variable"]["id"] for f in found if f["kind"] == "measurement" and m.start() - 40 <= f["end"] <= m.start()]
+        items = []
+        for piece in _LIST_SEP.split(m.group("list")):
+            start = text.index(piece, pos) if piece else pos
+            pos = start + len(piece)
+            name = piece.strip().lower()
+            vid = next((f"{w}_{re.sub(r'[^a-z0-9]+', '_', name)}" for w in whole[-1:]
+                        if f"{w}_{re.sub(r'[^a-z0-9]+', '_', name)}" in catalogue), None) or alias_ids().get(name)
+            items.append((vid, start, pos))
+        if not items or any(vid is None for vid, _, _ in items):
+            continue  # a part the catalogue does not know: the list is not read at all
+        value = float(m.group("num")) if "." in m.group("num") else int(m.group("num"))
+        bound = {"value": value, "inclusive": inclusive, "text": m.group("num")}
+        for vid, start, end in items:
+            var = catalogue[vid]
+            out.append({
+                "kind": "measurement", "rule": "meas.each_component", "start": m.start(), "end": m.end(),
+                "negated": False, "variable": {"id": vid, "text": text[start:end]}, "measure_kind": var.kind,
+                "unit": None, "unit_text": None, "reference": None, "method": None, "scale": None,
+                "parts": [{"role": "comparator", "start": m.start("cmp"), "end": m.end("cmp")},
+                          {"role": "value", "start": m.start("num"), "end": m.end("num")},
+                          {"role": "variable", "start": start, "end": end}],
+                "lower" if op.startswith(">") else "upper": bound,
+            })
+    return sorted(found + out, key=lambda f: f["start"]) if out else found
+
+
 _ORDINAL = re.compile(r"(\d{1,3})(?:st|nd|rd|th)", re.IGNORECASE)
 _PERCENTILE = re.compile(r"\s*(?:st|nd|rd|th)?\s*(?:percentiles?|centiles?|%ile)\b", re.IGNORECASE)
 _PERCENTILE_OF = {"BMI": "BMI_percentile", "weight": "weight_percentile", "height": "height_percentile",

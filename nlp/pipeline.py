@@ -153,6 +153,7 @@ class MeasurementComponent(_RuleMatcher):
         found = self.found(doc, measurement_rules.build)
         measurement_rules.share_units(found)
         found = measurement_rules.join_bounds(found, doc_text(doc))
+        found = measurement_rules.each_component(found, doc_text(doc))
         doc._.eligex_found.extend(found)
         return doc
 

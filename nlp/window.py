@@ -565,7 +565,10 @@ def event_type(text: str) -> str:
 
 # a rate or a duration of something else, not a window: "20 h per week", "procedure time less than 1 hour"
 _NOT_A_WINDOW = re.compile(r"^\s*(?:/|per\b|a\s+(?:week|day|month)\b|each\b|daily\b|weekly\b)", re.IGNORECASE)
-_NOT_AN_EVENT = re.compile(r"\b(?:time|duration|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
+# ("diabetes duration > 5 years" is the diabetes's window; a procedure's or a stay's duration is no event)
+_NOT_AN_EVENT = re.compile(r"(?:^|\b(?:procedure|surgery|operation|infusion|treatment|therapy|an(?:a)?esthesia|stay|"
+                           r"trial|study|session|visit|test|exercise|flight|travel|expected|the|total|of)[\s-]+)duration$|"
+                           r"\b(?:time|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
                            r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
 # a commitment to the study's follow-up is no event to screen on: "Available for follow-up for at least 6
 # months", "willing to be followed for 6 months" (a follow-up that a patient has had is: "follow-up at least 12 months")

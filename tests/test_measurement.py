@@ -177,6 +177,20 @@ def test_toxicity_grades(item, value, condition, evidence):
         "CTCAE_grade", value, condition, evidence)
 
 
+def test_one_bound_shared_by_each_component():
+    item = ("Definitive NASH with NAS \u2265 4 with \u2265 1 in each component (ie, steatosis, lobular inflammation, "
+            "and ballooning).")
+    found = measurements(item)
+    assert [summary(c) for c in found] == [
+        ("NAS", 4, True, None, None, None, None), ("NAS_steatosis", 1, True, None, None, None, None),
+        ("NAS_lobular_inflammation", 1, True, None, None, None, None), ("NAS_ballooning", 1, True, None, None, None, None)]
+    assert found[1]["evidence"]["text"] == "\u2265 1 in each component (ie, steatosis, lobular inflammation, and ballooning)"
+    assert [c["variable"]["text"] for c in found[1:]] == ["steatosis", "lobular inflammation", "ballooning"]
+    # a component the catalogue does not know: none is read
+    assert [summary(c) for c in measurements("NAS >= 4 with >= 1 in each component (steatosis, fibrosis)")] == [
+        ("NAS", 4, True, None, None, None, None)]
+
+
 def test_variable_named_by_a_label_line():
     # "BMI: 19-40 kg/m2" as a line of its own reads as a heading and its item; the range is the heading's
     record = extract("Inclusion Criteria:\nBMI: 19-40 kg/m2\nHemoglobin: 10 to 12 g/dL\n")

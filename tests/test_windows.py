@@ -75,6 +75,8 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # a disease's duration is its window; a procedure's is not (NOT_WINDOWS)
+    ("Diabetes duration \u2265 1 year", [("Diabetes duration", 1, "years", "since", "unspecified", False)]),
     # "living" here is the donor, not where one lives; "w/in" is "within"
     ("Planned living kidney transplant within 6 months",
      [("Planned living kidney transplant", 6, "months", "after", "unspecified", False)]),
@@ -227,6 +229,7 @@ NOT_WINDOWS = [
     "Available for follow-up for at least 6 months",
     "Willing to be followed for 6 months after treatment",
     "Inability to attend daily for 10 days",
+    "Procedure duration > 2 hours",
     "Subjects must agree they will do their best to attend the treatment facility daily for 10 days",
 ]
 
