@@ -10,6 +10,7 @@ subject in the same scope, as NegEx defines it (Chapman et al., J Biomed Inform 
 # no `from __future__ import annotations`: spaCy resolves the factory's type hints at runtime
 
 import json
+import re
 from functools import lru_cache
 
 from spacy.language import Language
@@ -90,8 +91,52 @@ def negation_possible(text: str) -> bool:
 
 
 def _subject(doc: Doc, found: dict) -> Span | None:
-    start, end = subject(doc_text(doc), found)
+    text = doc_text(doc)
+    start, end = subject(text, found)
+    if found["kind"] == "window":
+        start = _after_own_trigger(text, start, end)
     return doc.char_span(start, end, alignment_mode="expand")
+
+
+def _after_own_trigger(text: str, start: int, end: int) -> int:
+    """Where an event starts after a negation written inside it ("free of any acute illness", "Must have not
+    received any cancer treatment", "if no electrolyte panel is available"): NegEx reads a trigger before the
+    subject only."""
+    import re
+
+    pseudo = _pseudo()
+    cut = start
+    for m in _triggers().finditer(text, start, end):
+        if any(w.lower() not in _BEFORE_OWN_TRIGGER for w in text[start:m.start()].split()):
+            break  # "Diabetes without complications": the event comes first, the negation qualifies it
+        if m.end() < end and not pseudo.match(text, m.start()) and \
+                " ".join(m.group().lower().split()) in _OWN_TRIGGERS:
+            cut = m.end()
+    if cut == start:
+        return start
+    rest = re.match(r"\s*", text[cut:end])
+    return cut + rest.end() if cut + rest.end() < end else start
+
+
+# a negation an event may open with (a bare "not" or "is not" negates the words after it: "vaccine not foreseen
+# by the protocol", "infection that is not resolved")
+_OWN_TRIGGERS = {"free of", "no", "without", "never", "none", "absence of", "lack of", "has not", "have not", "had not",
+                 "did not", "unwilling to"}
+_BEFORE_OWN_TRIGGER = {"must", "have", "has", "had", "be", "been", "is", "are", "was", "were", "if", "should", "who",
+                       "which", "that", "and", "or", "the", "patients", "subjects", "participants", "there", "will"}
+# "Unable to stand or sit upright for at least 30 minutes": an inability negates the window it opens (not a
+# NegEx trigger: "inability to communicate (coma, profound dementia)" does not negate the coma)
+# ("inability to refrain from NSAID use for 5 days": the use, not negated)
+_UNABLE = re.compile(r"\b(?:unable|inability)\s+to\b(?!\s+(?:refrain|abstain|stop|discontinue|withhold|avoid|cease|"
+                     r"interrupt|wash)\b)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _pseudo():
+    import re
+
+    words = sorted(termset()["pseudo_negations"], key=len, reverse=True)
+    return re.compile("|".join(r"\s+".join(map(re.escape, w.split())) for w in words), re.IGNORECASE)
 
 
 @Language.factory("eligex_negation", requires=["doc._.eligex_found"])
@@ -107,7 +152,8 @@ class NegationComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not _has_trigger(doc_text(doc)):
+        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not (
+                _has_trigger(doc_text(doc)) or _UNABLE.search(doc_text(doc))):
             return doc
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])
@@ -129,6 +175,10 @@ class NegationComponent:
                 continue
             hit = any(a <= span.start and span.end <= b for a, b in negated) or \
                 any(span.start <= a and b <= span.end for a, b in negated)
+            if f["kind"] == "window" and not hit:
+                text = doc_text(doc)
+                clause = max(text.rfind(ch, 0, f["start"]) for ch in ".;:\n") + 1
+                hit = bool(_UNABLE.search(text, clause, min(f["end"], span.end_char)))
             if f["kind"] in _NEGEX_KINDS:
                 # a condition's own rule may have negated it already ("HIV negative")
                 f["negated"] = hit or (f["kind"] == "condition" and f["negated"])

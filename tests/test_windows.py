@@ -563,6 +563,15 @@ def test_contraception_periods_are_not_windows_of_their_own(item):
          (4, "weeks", "before", "enrollment")),
         ("Patients who did not receive prior treatment and had surgery within 4 weeks", False,
          (4, "weeks", "before", "unspecified")),
+        # a negation the event opens with
+        ("Free of any acute illness within 14 days", True, (14, "days", "before", "unspecified")),
+        ("If no electrolyte panel is available in the prior 6 months", True, (6, "months", "before", "unspecified")),
+        ("Must have not received any cancer treatment for at least 2 weeks", True, (2, "weeks", "since", "unspecified")),
+        ("Vaccine not foreseen by the study protocol within 30 days", False, (30, "days", "before", "unspecified")),
+        # an inability negates the window it opens; an inability to refrain does not
+        ("Unable to sit in the upright position for at least 30 minutes", True, (30, "minutes", "since", "unspecified")),
+        ("Inability to refrain from NSAID use for 5 days prior to injection", False,
+         (5, "days", "since", "unspecified")),
     ],
 )
 def test_negation_is_a_flag(item, negated, window):
