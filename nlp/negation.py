@@ -122,6 +122,7 @@ def _after_own_trigger(text: str, start: int, end: int) -> int:
 # by the protocol", "infection that is not resolved")
 _OWN_TRIGGERS = {"free of", "no", "without", "never", "none", "absence of", "lack of", "has not", "have not", "had not",
                  "did not", "unwilling to"}
+_OTHER_PREDICATE = re.compile(r"\b(?:have|has|had|is|are|was|were|with|who|which|that)\b", re.IGNORECASE)
 _BEFORE_OWN_TRIGGER = {"must", "have", "has", "had", "be", "been", "is", "are", "was", "were", "if", "should", "who",
                        "which", "that", "and", "or", "the", "patients", "subjects", "participants", "there", "will"}
 # "Unable to stand or sit upright for at least 30 minutes": an inability negates the window it opens (not a
@@ -178,7 +179,12 @@ class NegationComponent:
             if f["kind"] == "window" and not hit:
                 text = doc_text(doc)
                 clause = max(text.rfind(ch, 0, f["start"]) for ch in ".;:\n") + 1
-                hit = bool(_UNABLE.search(text, clause, min(f["end"], span.end_char)))
+                m = _UNABLE.search(text, clause, span.end_char)
+                # the inability opens the event or a short list it ends ("Unable to stand or sit upright"), not
+                # another statement ("Unable to take oral medication or have a malabsorption syndrome")
+                hit = m is not None and (m.end() > span.start_char or (
+                    len(text[m.end():span.start_char].split()) <= 3
+                    and not _OTHER_PREDICATE.search(text, m.end(), span.start_char)))
             if f["kind"] in _NEGEX_KINDS:
                 # a condition's own rule may have negated it already ("HIV negative")
                 f["negated"] = hit or (f["kind"] == "condition" and f["negated"])

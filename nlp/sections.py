@@ -51,6 +51,7 @@ _HEADING_MIDLINE = re.compile(
 # Old PDQ layout: all-caps headings ending in ":" ("DISEASE CHARACTERISTICS:", "PRIOR CONCURRENT THERAPY:")
 _PDQ_HEADING = re.compile(r"^(?P<label>[A-Z][A-Z0-9 /&,()'-]{3,60}):\s*(?P<rest>.*)$")
 # A short unmarked line ending in ":" is heading context: "Hepatic:", "Performance status:", "Cohort A:"
+_SHORT_LINE = 45  # characters: shorter than any hard wrap
 _SUBHEADING = re.compile(r"^(?P<label>[A-Z0-9(][^:;.]{0,48}):\s*(?P<rest>.*)$")
 
 _MARKER = re.compile(
@@ -307,13 +308,16 @@ class _Builder:
         if indent > cur["indent"] and indent >= cur["text_col"] - 1 and cur["text_col"] > 0:
             return True
         prev = self.text[cur["start"]:cur["end"]].rstrip()
-        # A line that does not end a sentence, followed by one starting in lower case: a wrap.
-        if bool(prev) and not _SENTENCE_END.search(prev) and stripped[:1].islower():
+        line_start = self.text.rfind("\n", 0, cur["end"]) + 1
+        prev_line = self.text[line_start:cur["end"]]
+        # A line that does not end a sentence, followed by one starting in lower case: a wrap; but not after
+        # a short line in unindented text, where each line is a criterion ("age under 18y or over 85y" /
+        # "diabetes type 1 with complications")
+        if bool(prev) and not _SENTENCE_END.search(prev) and stripped[:1].islower() and (
+                indent > 0 or len(prev_line.strip()) >= _SHORT_LINE):
             return True
         # Legacy XML paragraphs are hard-wrapped at about 99 characters with the same indentation: a
         # full previous line ("... neutrophil count at least") goes on in the next ("1,800/mm3 ...").
-        line_start = self.text.rfind("\n", 0, cur["end"]) + 1
-        prev_line = self.text[line_start:cur["end"]]
         return (indent >= 4 and len(prev_line) - len(prev_line.lstrip(" ")) == indent
                 and len(prev_line.rstrip()) >= _WRAP_WIDTH and not _SENTENCE_END.search(prev))
 

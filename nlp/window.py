@@ -567,7 +567,9 @@ def event_type(text: str) -> str:
 _NOT_A_WINDOW = re.compile(r"^\s*(?:/|per\b|a\s+(?:week|day|month)\b|each\b|daily\b|weekly\b)", re.IGNORECASE)
 # ("diabetes duration > 5 years" is the diabetes's window; a procedure's or a stay's duration is no event)
 _NOT_AN_EVENT = re.compile(r"(?:^|\b(?:procedure|surgery|operation|infusion|treatment|therapy|an(?:a)?esthesia|stay|"
-                           r"trial|study|session|visit|test|exercise|flight|travel|expected|the|total|of)[\s-]+)duration$|"
+                           r"trial|study|session|visit|test|exercise|flight|travel|expected|the|total|of|a|an|its|their|his|her|this|"
+                           r"that|each|any|mean|average|minimum|maximum|short|long|shorter|longer|sleep|"
+                           r"minimal|maximal|overall|planned|anticipated|estimated|required|usual)[\s-]+)duration$|"
                            r"\b(?:time|lifespan|life\s+span|life\s+expectancy|survival|wait|return|"
                            r"employed|work(?:ing)?|sleep(?:ing)?|fasting|half-life)$", re.IGNORECASE)
 # a commitment to the study's follow-up is no event to screen on: "Available for follow-up for at least 6

@@ -202,6 +202,17 @@ def test_a_wrapped_line_opening_with_a_comparator_continues_its_item():
     assert [i.marker for i in segment(normalize("Inclusion Criteria:\n> adults\n> ECOG 0-1")).items] == [">", ">"]
 
 
+def test_unindented_short_lines_are_items_of_their_own():
+    # one criterion a line, no markers and no indentation (Chia's texts): a short line is no hard wrap, even
+    # when the next opens in lower case; a long one still is
+    text = ("Exclusion Criteria:\nage under 18y or over 85y\ndiabetes type 1 with complications\n"
+            "Patients who received any investigational product or device within the\nlast 30 days\n")
+    items = segment(normalize(text)).items
+    assert [i.text for i in items] == [
+        "age under 18y or over 85y", "diabetes type 1 with complications",
+        "Patients who received any investigational product or device within the last 30 days"]
+
+
 def test_hash_line_breaks_of_valx_exports():
     text = ("Inclusion Criteria:#          1. Male or female patients, of 18 to 55 years of age.#          2. Signed "
             "consent.#        Exclusion Criteria:#          1. Patient is pregnant or breastfeeding.#       ")

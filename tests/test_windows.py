@@ -570,6 +570,8 @@ def test_contraception_periods_are_not_windows_of_their_own(item):
         ("Vaccine not foreseen by the study protocol within 30 days", False, (30, "days", "before", "unspecified")),
         # an inability negates the window it opens; an inability to refrain does not
         ("Unable to sit in the upright position for at least 30 minutes", True, (30, "minutes", "since", "unspecified")),
+        ("Unable to take oral medication or have a malabsorption syndrome for at least 4 weeks", False,
+         (4, "weeks", "since", "unspecified")),
         ("Inability to refrain from NSAID use for 5 days prior to injection", False,
          (5, "days", "since", "unspecified")),
     ],
