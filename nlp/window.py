@@ -622,6 +622,26 @@ _AGE_AFTER = re.compile(r"\s*(?:of\s+age|old|of\s+older|or\s+older|or\s+younger)
 _ABBREV = {"e.g", "i.e", "etc", "vs", "approx", "incl", "eg", "ie", "dr", "no", "st"}
 
 
+_EXAMPLES_AFTER = re.compile(r",?\s+\(?(?:e\.\s?g\.?|i\.\s?e\.?|eg,|ie,|such\s+as|including)[\s,:]", re.IGNORECASE)
+_STOP_AFTER = re.compile(r"[;:\n()]|(?<![\w.])(?:[a-z]\.){1,2}[a-z]?\.?|[\w]*\.(?!\w)", re.IGNORECASE)
+
+
+def _event_after_stop(text: str, start: int, end: int, stops: str = ";:\n()") -> int:
+    """Where an event written after its window ends: at ";", ":", a line break, a bracket or a full stop, not at
+    the stops of "e.g." or "etc." or a decimal point."""
+    examples = _EXAMPLES_AFTER.search(text, start, end)  # "acute macrovascular event e.g. acute coronary syndrome"
+    end = examples.start() if examples else end
+    for m in _STOP_AFTER.finditer(text, start, end):
+        tok = m.group()
+        if tok in stops:
+            return m.start()
+        if tok in ";:\n()":
+            continue
+        if tok.endswith(".") and tok.lower().rstrip(".") not in _ABBREV and not re.fullmatch(r"(?:[a-z]\.){2,}", tok, re.I):
+            return m.end() - 1
+    return end
+
+
 def _clause_start(text: str, pos: int, floor: int) -> int:
     """Where the clause holding ``pos`` starts: after a ";", ":", a line break or a sentence's full stop
     (not the one of "e.g." or "etc.")."""
@@ -631,7 +651,8 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
         start = max(start, m.end())
     base = start
     for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[base:pos]):
-        if m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1:
+        closed = not m.group(1) and base + m.start() > 0 and text[base + m.start() - 1] in ")]\"'"  # "(336 hours). Patients"
+        if closed or (m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1):
             start = max(start, base + m.end())
     return start
 
@@ -1018,7 +1039,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
         events: list[tuple[int, int]] = []
         if p.event_after:
             nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
-            stop = min([i for i in (text.find(ch, p.end, nxt) for ch in ";:\n.()") if i >= 0] + [nxt])
+            stop = _event_after_stop(text, p.end, nxt)
             rec = _EVENT_STOP.search(text, p.end, stop)
             stop = rec.start() if rec else stop
             s, e = _trim(text, p.end, stop)
@@ -1051,7 +1072,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
         if not events:
             # "Within 4 weeks before registration: chemotherapy, radiotherapy": the events follow
             nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
-            stop = min([i for i in (text.find(ch, p.end, nxt) for ch in ";\n.") if i >= 0] + [nxt])
+            stop = _event_after_stop(text, p.end, nxt, ";\n")
             s, e = _trim(text, p.end, stop)
             if e - s > 80:
                 e = s + text[s:s + 80].rfind(" ") if " " in text[s:s + 80] else s

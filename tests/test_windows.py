@@ -261,6 +261,14 @@ LISTS = [
     # modifiers only ("clinically significant") share the next part's head
     ("Clinically significant or severe hypoglycaemia within 6 months of screening",
      ["Clinically significant or severe hypoglycaemia"]),
+    # an event written after its window ends before its examples, not at the stop of "e.g."
+    ("Recent (< 3 months) acute macrovascular event e.g. acute coronary syndrome or cardiac surgery",
+     ["acute macrovascular event"]),
+    ("At least 30 days since immunomodulating agents or biological response modifiers, e.g., interferon",
+     ["immunomodulating agents", "biological response modifiers"]),
+    # a sentence after a closing bracket is a new clause
+    ("Pain duration <2 weeks (336 hours). Patients with more than two weeks of pain are at increased risk",
+     ["Pain duration"]),
     # the head said again with its own modifier: the window is the second part's only
     ("Other co-existing malignancies or malignancies diagnosed within the last 5 years", ["malignancies"]),
     ("Blood or blood product transfusion within the past 6 months", ["Blood", "blood product transfusion"]),
