@@ -32,6 +32,7 @@ _TIME_UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day":
 
 
 def _record(trial_id: str, text: str, constraints: list[dict], corpus: str, locator: str) -> dict:
+    constraints = [_exposure_as_dose(c, text) for c in constraints]
     return {
         "schema_version": schema_version(), "trial_id": trial_id,
         "source": {"format": "text", "input": corpus, "locator": locator}, "registry": None,
@@ -39,6 +40,24 @@ def _record(trial_id: str, text: str, constraints: list[dict], corpus: str, loca
         "items": [], "constraints": constraints, "warnings": [],
         "extractor": {"name": "eligex", "version": corpus},
     }
+
+
+def _exposure_as_dose(c: dict, text: str) -> dict:
+    """A corpus threshold on what the drug catalogue does not hold but the annotation guide counts as a dose
+    (cigarettes or drinks per day, Gy of radiation, cycles of a therapy: ``dose.exposures``) is a dose, as
+    the project's gold writes it; the corpora annotate them as observations with a value."""
+    from .dose import exposures
+
+    if c.get("kind") != "measurement":
+        return c
+    ev = c["evidence"]
+    found = [f for f in exposures(text[ev["start"]:min(len(text), ev["end"] + 30)], [])
+             if f["start"] < ev["end"] - ev["start"]]
+    if len(found) != 1:
+        return c
+    f = found[0]
+    keep = {k: v for k, v in c.items() if k not in ("variable", "unit", "reference", "measure_kind", "kind")}
+    return {**keep, "kind": "dose", "drug": f["drug"], "unit": f["unit"]}
 
 
 def _section_at(text: str, pos: int) -> str:

@@ -485,3 +485,141 @@ def _equivalent(drug: Drug, unit: dict, code: str, found: dict) -> dict | None:
             out[name] = {"value": round(float(found[name]["value"]) * mass * factor, 4),
                          "inclusive": found[name]["inclusive"]}
     return out
+
+
+# Amounts of what is consumed or received that are no drug of the catalogue, read by patterns of their own (the
+# annotation guide counts them as doses): tobacco and alcohol and caffeine per day or week ("more than 5
+# cigarettes per day", "men >30g/d" of alcohol), radiation in Gy ("total doses of >=40 and <=80 Gy"), and
+# cycles or courses of a therapy ("3 to 6 cycles of an induction therapy").
+_CMP_WORDS = {
+    ">=": ">=", "at least": ">=", "no less than": ">=", "not less than": ">=", "a minimum of": ">=", "minimum of": ">=",
+    "minimum": ">=", "=>": ">=", "greater than or equal to": ">=", "more than or equal to": ">=",
+    "equal to or greater than": ">=", "equal to or more than": ">=", "> or =": ">=", "or more than": ">",
+    "higher than": ">", "lower than": "<", "less than or equal to": "<=", "equal to or less than": "<=",
+    "< or =": "<=", "limited to": "<=",
+    ">": ">", "more than": ">", "greater than": ">", "over": ">", "above": ">", "exceeding": ">", "in excess of": ">",
+    "<=": "<=", "=<": "<=", "</=": "<=", "no more than": "<=", "not more than": "<=", "up to": "<=", "maximum of": "<=",
+    "a maximum of": "<=", "not exceeding": "<=",
+    "<": "<", "less than": "<", "fewer than": "<", "under": "<", "below": "<",
+}
+_CMP_RE = "|".join(sorted((re.escape(c).replace(r"\ ", r"\s+") for c in _CMP_WORDS), key=len, reverse=True))
+_NUM = r"\d+(?:\.\d+)?"
+_BOUND = rf"(?:(?P<cmp>{_CMP_RE})\s*)?(?P<num>{_NUM})(?:\s*(?:-|–|to|and)\s*(?:(?P<cmp2>{_CMP_RE})\s*)?(?P<num2>{_NUM}))?"
+_PERIOD = r"(?P<period>day|d|week|wk|month|occasion|sitting)\b"
+_CONSUMED = re.compile(
+    rf"(?<![\w.]){_BOUND}(?:\s+(?P<what>cigarettes?|cigars?|pipes?|(?:alcoholic\s+|standard\s+)?drinks?|"
+    rf"units?\s+of\s+(?P<of>alcohol|caffeine)|cups?\s+of\s+coffee|servings?(?:\s+of\s+alcohol)?)|\s*(?P<grams>g|grams?))"
+    rf"\s*(?:(?:per|a|an|each|every|/)\s*|in\s+a\s+(?:single\s+)?){_PERIOD}", re.IGNORECASE)
+_ALCOHOL_CONTEXT = re.compile(r"\b(?:alcohol\w*|ethanol|drink\w*)\b", re.IGNORECASE)
+_RADIATION = re.compile(
+    rf"(?<![\w.]){_BOUND}\s*(?P<unit>c?Gy(?:-?Eq)?|Gray)\b(?:\s*(?P<fraction>(?:per|/)\s*(?:daily\s+)?fraction))?",
+    re.IGNORECASE)
+_RADIATION_CONTEXT = re.compile(r"\b(?:radiation|radiotherap\w*|irradiat\w*|RT|SBRT|SRS|IMRT|BNCT|dose|doses|fraction\w*|"
+                                r"brachytherap\w*|radiosurgery)\b", re.IGNORECASE)
+_CYCLES = re.compile(
+    rf"(?<![\w.]){_BOUND}\s+(?:prior\s+|previous\s+|complete\s+|full\s+)?(?P<what>cycles?|courses?|blocks?)\s+of\s+"
+    r"(?P<therapy>(?:an?\s+|the\s+)?[A-Za-z][\w/-]*(?:(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?!(?:and|or|with|that|which|"
+    r"including|in|at|for|on|of|before|after|prior|within|is|are|was|were|must|should|will|has|have|had|to|from|"
+    r"during|since|required|if|comprised|comprising|as|but|then|given|followed|plus|per|containing|consisting)\b)"
+    r"[A-Za-z][\w/-]*){0,3})", re.IGNORECASE)
+# a worked example of pack-years ("e.g., 20 cigarettes per day for 10 years"): not a criterion
+_PACK_YEARS = re.compile(r"\s*(?:for|x|×)\s*\d+\s*(?:years?|yrs?)\b", re.IGNORECASE)
+_EXAMPLE_BEFORE = re.compile(r"(?:e\.\s?g\.?|example|i\.\s?e\.?)[\s,:}\])]*$", re.IGNORECASE)
+_EXPOSURE_GATE = re.compile(r"cigar|drink|alcohol|caffeine|coffee|ethanol|gy\b|gray|cycle|course|block", re.IGNORECASE)
+
+
+def _exposure_bounds(m: re.Match) -> dict:
+    def op(name):
+        return _CMP_WORDS.get(re.sub(r"\s+", " ", m.group(name).lower())) if m.group(name) else None
+    values = [m.group("num")] + ([m.group("num2")] if m.group("num2") else [])
+    nums = [float(v) if "." in v else int(v) for v in values]
+    out: dict = {}
+    if len(nums) == 2:
+        lo_op, hi_op = op("cmp") or ">=", op("cmp2") or "<="
+        out["lower"] = {"value": nums[0], "inclusive": lo_op == ">=", "text": values[0]}
+        out["upper"] = {"value": nums[1], "inclusive": hi_op != "<", "text": values[1]}
+        return out
+    o = op("cmp")
+    if o is None or o in (">=", ">"):
+        out["lower"] = {"value": nums[0], "inclusive": o != ">", "text": values[0]}
+    if o is None or o in ("<=", "<"):
+        out["upper"] = {"value": nums[0], "inclusive": o != "<", "text": values[0]}
+    return out
+
+
+def _exposure(m: re.Match, drug_id: str, drug_text: str, drug_span: tuple[int, int] | None, unit: str, per: str | None,
+              rule: str) -> dict:
+    parts = [{"role": "value", "start": m.start("num"), "end": m.end("num")}]
+    if m.group("cmp"):
+        parts.insert(0, {"role": "comparator", "start": m.start("cmp"), "end": m.end("cmp")})
+    if drug_span:
+        parts.append({"role": "drug", "start": drug_span[0], "end": drug_span[1]})
+    found = {"kind": "dose", "rule": rule, "start": m.start(), "end": m.end(), "negated": False,
+             "drug": {"id": drug_id, "text": drug_text}, "unit": unit, "unit_text": None, "per": per, "route": None,
+             "or_equivalent": False, "cumulative": False, "parts": sorted(parts, key=lambda p: p["start"])}
+    found.update(_exposure_bounds(m))
+    return found
+
+
+_PERIODS = {"d": "day", "day": "day", "week": "week", "wk": "week", "month": "month", "occasion": "occasion",
+            "sitting": "occasion"}
+
+
+def exposures(text: str, found: list[dict]) -> list[dict]:
+    """Doses of tobacco, alcohol, caffeine, radiation and cycles of a therapy in ``text``, none of them inside
+    a constraint already found."""
+    if not _EXPOSURE_GATE.search(text):
+        return []
+    taken = [(f["start"], f["end"]) for f in found]
+    out: list[dict] = []
+
+    def free(m: re.Match) -> bool:
+        return not any(s < m.end() and m.start() < e for s, e in taken + [(o["start"], o["end"]) for o in out])
+
+    for m in _CONSUMED.finditer(text):
+        if not free(m) or _PACK_YEARS.match(text, m.end()) or _EXAMPLE_BEFORE.search(text, max(0, m.start() - 25),
+                                                                                     m.start()):
+            continue
+        period = _PERIODS[m.group("period").lower()]
+        what = (m.group("what") or "").lower()
+        if m.group("grams"):
+            clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1
+            if not _ALCOHOL_CONTEXT.search(text, clause, m.start()):
+                continue
+            drug, unit, span = "alcohol", f"g/{period}", None
+        elif what.startswith(("cigarette", "cigar", "pipe")):
+            noun = "cigars" if what.startswith("cigar") and not what.startswith("cigarette") else \
+                ("pipes" if what.startswith("pipe") else "cigarettes")
+            drug, unit, span = "tobacco", f"{noun}/{period}", (m.start("what"), m.end("what"))
+        elif m.group("of"):
+            drug, unit, span = m.group("of").lower(), f"units/{period}", (m.start("of"), m.end("of"))
+        elif what.startswith("cups"):
+            drug, unit, span = "caffeine", f"cups/{period}", (m.start("what"), m.end("what"))
+        else:  # drinks, servings
+            drug, unit, span = "alcohol", f"{'servings' if what.startswith('serving') else 'drinks'}/{period}", \
+                (m.start("what"), m.end("what"))
+        out.append(_exposure(m, drug, text[span[0]:span[1]] if span else "alcohol", span, unit, period,
+                             "dose.consumption"))
+    for m in _RADIATION.finditer(text):
+        clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1
+        if not free(m) or not _RADIATION_CONTEXT.search(text, clause, min(len(text), m.end() + 40)):
+            continue
+        unit = "cGy" if m.group("unit").lower().startswith("cgy") else (
+            "Gy-Eq" if m.group("unit").lower().endswith("eq") else "Gy")
+        per = "fraction" if m.group("fraction") else None
+        out.append(_exposure(m, "radiation", "radiation", None, unit + ("/fraction" if per else ""), per,
+                             "dose.radiation"))
+    for m in _CYCLES.finditer(text):
+        if not free(m):
+            continue
+        therapy = re.sub(r"^(?:an?|the)\s+", "", m.group("therapy"), flags=re.IGNORECASE)
+        name = re.sub(r"\s+", " ", therapy)
+        drug = _drug_by_alias().get(name.lower())
+        out.append(_exposure(m, drug.id if drug else name.lower(), name, (m.end() - len(therapy), m.end()),
+                             "cycles", None, "dose.cycles"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _drug_by_alias() -> dict:
+    return {alias.lower(): d for d in drugs().values() for alias in [d.id, *d.aliases]}

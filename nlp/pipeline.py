@@ -1,7 +1,7 @@
 """The spaCy pipeline: a blank English pipeline, our tokenizer and rule-based components.
 
     tokenizer → eligex_lexicon (SpanRuler over patterns/lexicon.jsonl and the variable catalogue)
-    → eligex_atoms → eligex_age → eligex_measurement → eligex_dose → eligex_pregnancy → eligex_sex
+    → eligex_atoms → eligex_age → eligex_measurement → eligex_dose → eligex_exposure → eligex_pregnancy → eligex_sex
     → eligex_window → eligex_condition → eligex_negation
 
 Each component reads and writes ``doc._.eligex_*`` extensions (declared in ``extensions.py``); the
@@ -171,6 +171,22 @@ class DoseComponent(_RuleMatcher):
         return doc
 
 
+@Language.factory("eligex_exposure")
+class ExposureComponent:
+    """Doses of what the drug catalogue does not hold, read by patterns of their own: "more than 5 cigarettes
+    per day", "more than 7 drinks per week", "total doses of >=40 and <=80 Gy", "3 to 6 cycles of an induction
+    therapy" (``dose.exposures``). No Matcher rules, so the gate never skips it; a cheap test of the text
+    comes first."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        pass
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = [f for f in doc._.eligex_found if f["kind"] in ("measurement", "age", "dose")]
+        doc._.eligex_found.extend(dose_rules.exposures(doc_text(doc), taken))
+        return doc
+
+
 @Language.factory("eligex_pregnancy")
 class PregnancyComponent(_RuleMatcher):
     """Pregnancy and lactation as criteria, pregnancy tests: "Pregnant or nursing women", "negative serum
@@ -331,8 +347,8 @@ def build_pipeline() -> Language:
     """A fresh pipeline; no model is downloaded or needed.
 
     >>> build_pipeline().pipe_names  # doctest: +NORMALIZE_WHITESPACE
-    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_dose', 'eligex_pregnancy',
-     'eligex_sex', 'eligex_window', 'eligex_condition', 'eligex_negation']
+    ['eligex_lexicon', 'eligex_atoms', 'eligex_age', 'eligex_measurement', 'eligex_dose', 'eligex_exposure',
+     'eligex_pregnancy', 'eligex_sex', 'eligex_window', 'eligex_condition', 'eligex_negation']
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -355,6 +371,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("eligex_age")
     nlp.add_pipe("eligex_measurement")
     nlp.add_pipe("eligex_dose")
+    nlp.add_pipe("eligex_exposure")
     nlp.add_pipe("eligex_pregnancy")
     nlp.add_pipe("eligex_sex")
     nlp.add_pipe("eligex_window")

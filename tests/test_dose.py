@@ -432,3 +432,39 @@ def test_chia_adapter_moves_shifted_dose_offsets(tmp_path):
         ("simvastatin", "simvastatin/lovastatin > 40 mg qd", "mg/day"),
         ("lovastatin", "lovastatin > 40 mg qd", "mg/day"),
     ]
+
+
+# What the drug catalogue does not hold but the annotation guide counts as a dose: tobacco, alcohol, caffeine,
+# radiation and cycles of a therapy (dose.exposures)
+EXPOSURES = [
+    ("Smoking more than 5 cigarettes per day", [("tobacco", 5, False, None, None, "cigarettes/day")]),
+    ("Smokes at least 5 cigarettes a day", [("tobacco", 5, True, None, None, "cigarettes/day")]),
+    ("Consumption of more than 8 units of caffeine per day", [("caffeine", 8, False, None, None, "units/day")]),
+    ("For women: more than 3 drinks in a single day, or more than 7 drinks per week",
+     [("alcohol", 3, False, None, None, "drinks/day"), ("alcohol", 7, False, None, None, "drinks/week")]),
+    # grams only where the clause speaks of alcohol
+    ("History of excessive alcohol consumption defined by self-report (men >30g/d or women >20g/d)",
+     [("alcohol", 30, False, None, None, "g/day"), ("alcohol", 20, False, None, None, "g/day")]),
+    ("Received a fractionated radiation therapy with total doses of \u226540 and \u226480 Gy at around 2 Gy per daily "
+     "fraction", [("radiation", 40, True, 80, True, "Gy"), ("radiation", 2, True, 2, True, "Gy/fraction")]),
+    ("No prior radiotherapy greater than 50 Gy to the spinal cord", [("radiation", 50, False, None, None, "Gy")]),
+    ("Received 3 to 6 cycles of an induction therapy that includes a proteasome inhibitor",
+     [("induction therapy", 3, True, 6, True, "cycles")]),
+    ("Received at least 2 courses of immunotherapy", [("immunotherapy", 2, True, None, None, "cycles")]),
+    ("Completion of 4 cycles of chemotherapy of gemcitabine", [("chemotherapy", 4, True, 4, True, "cycles")]),
+]
+
+
+@pytest.mark.parametrize("item,expected", EXPOSURES, ids=[f[0][:40] for f in EXPOSURES])
+def test_exposures_are_doses(item, expected):
+    assert [summary(c)[:6] for c in doses(item)] == expected
+
+
+@pytest.mark.parametrize("item", [
+    "Protein intake of 30 g/day",  # grams with no alcohol in the clause
+    # a worked example of pack-years
+    "Pack-years = (cigarettes per day / 20) x years smoked (e.g. 20 cigarettes per day for 10 years)",
+    "Hemoglobin above 9 g/dL at screening",
+])
+def test_exposures_not_doses(item):
+    assert doses(item) == []
