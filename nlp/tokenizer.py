@@ -36,6 +36,7 @@ _EXTRA_INFIX = (
     r"|(?<=than)(?=[0-9])"  # "greater than75 kg"
     r"|(?<=[0-9]),(?=\()"  # "ages 18-60,(8 who ...": a comma before a bracket ends the number
     r"|(?<=[A-Za-z0-9])[:)](?=[<>=])|(?<=\))(?=[0-9])"  # "BMI:<=35", "(ANC)>=1.5", "(>=)16"
+    r"|(?<=[A-Za-z]{2}):(?=[0-9])"  # "BMI:19 - 40 kg/m2"
     r"|(?<=[0-9])(?=[a-zA-Z%\u00b5\u03bc])(?!(?:st|nd|rd|th)\b)"  # 18years, but not 1st
 )
 

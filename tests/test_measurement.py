@@ -146,6 +146,8 @@ MORE_FORMS += [
      [("hemoglobin", None, None, 9, False, "g/dL", None), ("hemoglobin", 16, False, None, None, "g/dL", None)]),
     # a comparator written with a space inside it, before the value and its variable
     ("> = 6 swollen joints", [("swollen_joint_count", 6, True, None, None, None, None)]),
+    # a label glued to its value
+    ("BMI:19 - 40 kg/m2", [("BMI", 19, True, 40, True, "kg/m2", None)]),
     # a range before its variable
     ("History of 4 to 14 migraine days per month", [("migraine_days", 4, True, 14, True, None, None)]),
     ("500-1400 grams birthweight", [("birth_weight", 500, True, 1400, True, "g", None)]),
