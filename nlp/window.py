@@ -157,6 +157,9 @@ def _grammar() -> dict:
     anchors = {phrase.lower(): anchor for anchor, phrases in data["anchors"].items() for phrase in phrases}
     return {
         "period_stems": re.compile(PERIOD_STEMS, re.IGNORECASE),
+        "opening": re.compile(  # "One year of stable diabetes care", "5 years of suffering from other malignancies"
+            rf"(?:^|(?<=\n))[ \t]*(?P<n>\d+(?:\.\d+)?|{_alt(words)})\s*(?:-\s*)?(?P<unit>{long_units})\s+of\s+"
+            r"(?!age\b|life\b|follow|treatment\s+free)", re.IGNORECASE),
         "core": core, "left_tail": left_tail, "bare": bare, "paren_for": paren_for, "may_hold": may_hold,
         "may_hold_low": may_hold_low, "may_hold_short": may_hold_short,
         "during": re.compile(r"(?<![\w-])(?:" + _alt(data["during"]) + r")(?![\w-])", re.IGNORECASE), "unit_of": unit_of, "cue_of": cue_of,
@@ -336,6 +339,13 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         unit = g["unit_of"][m.group("unit").lower()]
         out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None, unit, "since",
                           "unspecified", None, "win.paren_for", event_after=True))
+    for m in g["opening"].finditer(text):
+        # an item that opens with its duration: the event after it has lasted that long (since)
+        if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
+            continue
+        out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None,
+                          g["unit_of"][m.group("unit").lower()], "since", "unspecified", None, "win.opening",
+                          event_after=True))
     for m in (g["bare"].finditer(text) if _BARE_UNIT.search(low) else ()):
         if any(p.start < m.end() and m.start() < p.end for p in out) or skipped(m.start(), m.end()):
             continue

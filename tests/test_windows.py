@@ -75,6 +75,9 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # an item that opens with its duration; a comparator written with a space inside it
+    ("One year of stable diabetes care", [("stable diabetes care", 1, "years", "since", "unspecified", False)]),
+    ("Methotrexate for > = 3 months", [("Methotrexate", 3, "months", "since", "unspecified", False)]),
     # a disease's duration is its window; a procedure's is not (NOT_WINDOWS)
     ("Diabetes duration \u2265 1 year", [("Diabetes duration", 1, "years", "since", "unspecified", False)]),
     # "living" here is the donor, not where one lives; "w/in" is "within"
@@ -230,6 +233,7 @@ NOT_WINDOWS = [
     "Willing to be followed for 6 months after treatment",
     "Inability to attend daily for 10 days",
     "Procedure duration > 2 hours",
+    "12 months of follow-up after the last dose",
     "Subjects must agree they will do their best to attend the treatment facility daily for 10 days",
 ]
 
