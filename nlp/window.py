@@ -251,6 +251,17 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
         words = re.match(r"[\w-]+(?:[ \t]+[\w-]+){0,3}", text[m.end():m.end() + 50])
         end = m.end() + (words.end() if words else 0)
         return "treatment_start", text[pos:end], end
+    # "within 7 days of the extension study Baseline Visit": a visit named after a few words of its own
+    m = _QUALIFIED_VISIT.match(text, pos)
+    if m:
+        words = list(re.finditer(r"[\w'-]+[ \t]+", text[m.start("words"):m.end()]))
+        for w in words:  # the fewest words before a visit the catalogue knows
+            inner = g["anchor_re"].match(text, m.start("words") + w.end())
+            name = inner and g["anchors"][re.sub(r"\s+", " ", inner.group("a").lower())]
+            if name in ("baseline", "randomization", "enrollment") or (
+                    name == "screening" and re.search(r"visit|v\d", inner.group("a"), re.I)):
+                anchor = g["anchors"][re.sub(r"\s+", " ", inner.group("a").lower())]
+                return anchor, text[pos:inner.end()], inner.end()
     # "prior to the scheduled BNCT", "after proposed transplantation": the trial's own procedure
     m = _SCHEDULED.match(text, pos)
     if m:
@@ -266,6 +277,8 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     return "unspecified", None, pos
 
 
+_QUALIFIED_VISIT = re.compile(r"(?:the|this|their|each)\s+(?P<words>(?:(?!(?:of|to|with|and|or|for|in|at|on|by|from|"
+                              r"prior|before|after)\b)[\w'-]+[ \t]+){1,3})", re.IGNORECASE)
 _SCHEDULED = re.compile(r"(?P<mod>(?:the\s+)?(?:scheduled|planned|proposed|intended)\s+)"
                         r"(?!(?:and|or|to|for|in|of|at|by|with|visit)\b)[\w-]+"
                         r"(?:[ \t]+(?!(?:and|or|to|for|in|at|by|with|if|unless|as|is|are|was|will)\b)[\w-]+){0,2}",
@@ -341,10 +354,12 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
                           "unspecified", None, "win.paren_for", event_after=True))
     for m in g["opening"].finditer(text):
         # an item that opens with its duration: the event after it has lasted that long (since)
-        if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
-            continue
+        unit = g["unit_of"][m.group("unit").lower()]
+        if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out) or \
+                unit in ("minutes", "hours"):
+            continue  # "30 minutes of morning stiffness": how long a symptom lasts
         out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None,
-                          g["unit_of"][m.group("unit").lower()], "since", "unspecified", None, "win.opening",
+                          unit, "since", "unspecified", None, "win.opening",
                           event_after=True))
     for m in (g["bare"].finditer(text) if _BARE_UNIT.search(low) else ()):
         if any(p.start < m.end() and m.start() < p.end for p in out) or skipped(m.start(), m.end()):

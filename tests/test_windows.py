@@ -128,6 +128,11 @@ ANCHORS = [
     ("Surgery within 14 days before study entry", "study_entry"),
     ("Surgery within 14 days before baseline", "baseline"),
     ("Surgery within 14 days before the first dose of study drug", "treatment_start"),
+    # a visit named after a few words of its own; "prior to or at", "prior to and including"
+    ("Completed participation in the parent study within 7 days of the extension study Baseline Visit", "baseline"),
+    ("Surgery within 4 weeks of the subject's screening visit", "screening"),
+    ("Suicidal behaviour within the last 6 months prior to or at the Baseline Visit", "baseline"),
+    ("Antibiotics within two weeks prior to and including study day 1", "treatment_start"),
     # the trial's own procedure, scheduled or planned: its start; a scheduled study visit or test is not
     ("Myocardial infarction within 6 months prior to the scheduled BNCT", "treatment_start"),
     ("Chemotherapy within 4 weeks prior to the planned start of study treatment", "treatment_start"),
