@@ -143,8 +143,10 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
         return None  # "Use of hormonal contraception within 3 months" is a medication, not a requirement
     if not _REQUIRE.search(sentence) and not g["strength"].search(sentence):
         return None
-    if _DEFINITION.match(sentence, cue.end()):
-        return None  # "Effective contraception includes surgical sterilization, ...": what counts, not who must
+    if _DEFINITION.match(sentence, cue.end()) or _DEFINITION_BEFORE.search(sentence, 0, cue.start()):
+        # "Effective contraception includes surgical sterilization, ...", "Acceptable methods are such as oral
+        # contraceptives, ...": what counts, not who must
+        return None
     windows: list[Phrase] = []
     during = g["during"].search(sentence, max(0, cue.start() - 80))
     if during:
@@ -213,6 +215,8 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
 
 _DEFINITION = re.compile(r"\s*(?:methods?\s+)?(?:includes?|including|is\s+defined\s+as|are\s+defined\s+as|means|"
                          r"consists?\s+of|is\s+considered|are\s+considered)\b", re.IGNORECASE)
+_DEFINITION_BEFORE = re.compile(r"\b(?:acceptable|effective|approved|permitted|allowed|adequate)\s+(?:methods?|forms?)"
+                                r"(?:\s+of\s+[\w-]+)?\s+(?:are|include|includes|is|would\s+be)\b[^.;:]*$", re.IGNORECASE)
 _MENOPAUSE = re.compile(r"[\s-]*(?:post)?[\s-]*menopaus|post[\s-]*menopaus", re.IGNORECASE)
 _LENGTH = re.compile(r"\s*\(\s*(?:approximately|approx\.?|about|up\s+to)?\s*(?P<n>\d+(?:\.\d+)?)\s*"
                      r"(?P<u>years?|months?|weeks?|days?)\s*\)", re.IGNORECASE)

@@ -197,7 +197,9 @@ class PregnancyComponent(_RuleMatcher):
     def __call__(self, doc: Doc) -> Doc:
         found = self.found(doc, pregnancy_rules.build)
         seen = set()
-        for f in found:
+        # a stated plan ("Women who plan to become pregnant within 6 months, or are pregnant") gives way to
+        # the state itself when the item says both
+        for f in sorted(found, key=lambda f: (pregnancy_rules.is_plan(doc_text(doc), f), f["start"])):
             key = (f["kind"], f.get("test"))
             if key not in seen:
                 seen.add(key)

@@ -17,9 +17,21 @@ from .rules import MatcherRule
 # words before "pregnancy" that make it the object of contraception, not a criterion
 _NOT_A_STATE = {"avoid", "avoiding", "prevent", "preventing", "prevention", "fathering", "father", "causing",
                 "cause", "terminate", "termination", "conceive", "during", "throughout"}
+# a pregnancy that is described, not screened on: its complications or precautions, several fetuses ("Multifetal
+# pregnancy" in an obstetric trial, "Medical conditions complicating pregnancy", "follow pregnancy precautions")
+_DESCRIBED_BEFORE = {"multifetal", "multiple", "twin", "complicating", "complicated", "follow"}
+_DESCRIBED_AFTER = {"complications", "complication", "precautions", "precaution", "outcome", "outcomes", "loss",
+                    "losses", "registry", "induced"}
+# "Should a woman become pregnant while participating ...": what happens then, not a criterion
+_SHOULD_BECOME = re.compile(r"\W*(?:should|if)\s+(?:a|the|any)?\s*(?:woman|women|participant|subject|patient|female)?"
+                            r"\s*(?:become|becomes|becoming)\b", re.IGNORECASE)
 _NOT_NURSING = {"home", "homes", "facility", "facilities", "staff", "care", "student", "students", "assistant"}
 _NEGATION = {"no", "not", "non", "without", "neither", "nor"}
 _RESULT = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in ".;\n") + 1
 
 
 def _negated(span: Span) -> bool:
@@ -39,6 +51,9 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     if rule.id == "preg.state":
         if before & _NOT_A_STATE or after & {"test", "tests", "testing", "prevention"}:
             return None
+        if {t.lower_ for t in doc[max(0, span.start - 1):span.start]} & _DESCRIBED_BEFORE or \
+                after & _DESCRIBED_AFTER or _SHOULD_BECOME.match(doc.text, _sentence_start(doc.text, span.start_char)):
+            return None
         found["test"] = False
     elif rule.id == "preg.test":
         found["test"] = True
@@ -50,3 +65,13 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
         if span[-1].lower_ == "nursing" and after & _NOT_NURSING:
             return None
     return found
+
+
+_PLAN = re.compile(r"\b(?:plans?|planning|planned|desire|desires|wish|wishes|wishing|intend|intends|intending|intention)"
+                   r"\s+(?:to\s+)?(?:become|get|be)?\s*$", re.IGNORECASE)
+
+
+def is_plan(text: str, found: dict) -> bool:
+    """Whether a pregnancy constraint is a stated plan ("plan to become pregnant")."""
+    return found["kind"] == "pregnancy" and not found.get("test") and \
+        _PLAN.search(text, max(0, found["start"] - 30), found["start"]) is not None

@@ -17,7 +17,22 @@ CASES = [
     ("Pregnant or breast feeding women, male or female who intended to recent pregnancy",
      [("pregnancy", "Pregnant", False, None, False), ("lactation", "breast feeding", None, None, False)]),
     ("Women who are lactating", [("lactation", "lactating", None, None, False)]),
+    # the state, not the plan, when the item says both
+    ("Women who plan to become pregnant within 6 months, or are pregnant or lactating",
+     [("pregnancy", "pregnant", False, None, False), ("lactation", "lactating", None, None, False)]),
+    ("Current pregnancy", [("pregnancy", "pregnancy", False, None, False)]),
 ]
+
+
+@pytest.mark.parametrize("item", [
+    "Are at risk for premature birth or pregnancy complications",
+    "Multifetal pregnancy",
+    "Medical conditions complicating pregnancy",
+    "Must agree to follow pregnancy precautions as required by the protocol",
+    "Should a woman become pregnant or suspect she is pregnant while participating in this study, she must tell",
+])
+def test_pregnancy_described_is_no_criterion(item):
+    assert found(item) == []
 
 
 @pytest.mark.parametrize("item,expected", CASES, ids=[c[0][:40] for c in CASES])

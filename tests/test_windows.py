@@ -540,6 +540,10 @@ CONTRACEPTION = [
     ("WOCBP must have a negative pregnancy test within 7 days prior to the first dose and must use effective "
      "contraception during the study", "Inclusion Criteria:",
      [("women_of_childbearing_potential", "effective", [DURING], False, [])]),
+    # the refusal form written as a failure; what counts as a method is no requirement
+    ("Intent for future pregnancy, failure to follow effective contraceptive measures", "Exclusion Criteria:",
+     [("unspecified", "effective", [(None, None, "during", "unspecified")], True, [])]),
+    ("Acceptable methods are such as oral contraceptives, contraceptive patches", "Inclusion Criteria:", []),
 ]
 
 
