@@ -202,7 +202,8 @@ def _variable_ids(found: list[Span]) -> list[tuple[str, Span]]:
     for n, atom in enumerate(found):
         vid = _atom_variable(atom)
         following = found[n + 1] if n + 1 < len(found) else None
-        if following is not None and following.start == atom.end + 1 and _in_parentheses(following) and \
+        if following is not None and following.start == atom.end + 1 and (
+                _in_parentheses(following) or _opens_statement(following)) and \
                 following.id_ != atom.id_ and not _abbreviates(following, atom) and \
                 not _broader(_atom_variable(following), vid):
             # "Acute Physiology and Chronic Health Evaluation (APACHE IV)": the name in brackets says which,
@@ -264,6 +265,14 @@ def _abbreviates(short: Span, name: Span) -> bool:
     initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?", name.text.upper())
                        if w.lower() not in _MINOR_WORDS)
     return len(letters) >= 2 and initials.endswith(letters)
+
+
+def _opens_statement(atom: Span) -> bool:
+    """"Uncontrolled hypertension (SBP > 180 and/or DBP > 110 mmHg)": a bracket opens with the variable that
+    holds the threshold."""
+    doc = atom.doc
+    return (atom.start > 0 and doc[atom.start - 1].text in ("(", "[") and atom.end < len(doc)
+            and doc[atom.end].ent_type_ in ("CMP_PRE", "CMP_AGE_PRE"))
 
 
 def _in_parentheses(atom: Span) -> bool:
@@ -762,10 +771,22 @@ def _after_comparator(span: Span, pos: int) -> int:
     return pos
 
 
-def share_units(found: list[dict]) -> None:
-    """"Hemoglobin < 9 or > 16 g/dL": a unit written once, after the second threshold, serves the first too."""
+def share_units(found: list[dict], text: str | None = None) -> None:
+    """"Hemoglobin < 9 or > 16 g/dL": a unit written once, after the second threshold, serves the first too; so
+    does it for another vital sign of the same canonical unit joined to it ("SBP > 180 and/or DBP > 110 mmHg"; not
+    for labs: "ANC > 1500 and platelets > 100 x 10^9/L" counts ANC per mm3)."""
+    catalogue = variables()
     for first, second in zip(found, found[1:]):
-        if (second.get("rule") == "meas.continuation" and first["variable"]["id"] == second["variable"]["id"]
+        same = second.get("rule") == "meas.continuation" and first["variable"]["id"] == second["variable"]["id"]
+        joined = (text is not None and first["variable"]["id"] != second["variable"]["id"]
+                  and first["variable"]["id"] in catalogue and second["variable"]["id"] in catalogue
+                  and catalogue[first["variable"]["id"]].unit is not None
+                  and catalogue[first["variable"]["id"]].unit == catalogue[second["variable"]["id"]].unit
+                  and second.get("unit") == catalogue[second["variable"]["id"]].unit
+                  and _SHARE_JOIN.fullmatch(text, first["end"], second["start"]) is not None
+                  and catalogue[first["variable"]["id"]].kind == "vital" == catalogue[second["variable"]["id"]].kind
+                  and _in_range(first, catalogue[first["variable"]["id"]]))
+        if ((same or joined)
                 and first.get("unit") is None and first.get("reference") is None and second.get("unit")):
             first["unit"] = second["unit"]
             first["unit_text"] = second["unit_text"]
@@ -774,6 +795,16 @@ def share_units(found: list[dict]) -> None:
                 first["conversion"] = converted
 
 
+def _in_range(found: dict, var: Variable) -> bool:
+    """Whether the bounds lie in the variable's plausible range in its canonical unit ("ANC > 1500" is not
+    1500 x 10^9/L)."""
+    if not var.range:
+        return True
+    lo, hi = var.range
+    return all(lo <= float(found[k]["value"]) <= hi for k in ("lower", "upper") if k in found)
+
+
+_SHARE_JOIN = re.compile(r"\s*,?\s*(?:and/or|and|or|,)\s*", re.IGNORECASE)
 # "and", "but"; after the first unit's own tail ("30 mg/g.cr. and less than 3500 mg/g.cr.")
 _AND_BETWEEN = re.compile(r"(?:\.?[A-Za-z]{1,3}\.)?\s*,?\s*(?:and|but)\s*")
 

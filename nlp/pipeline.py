@@ -151,7 +151,7 @@ class MeasurementComponent(_RuleMatcher):
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.found(doc, measurement_rules.build)
-        measurement_rules.share_units(found)
+        measurement_rules.share_units(found, doc_text(doc))
         found = measurement_rules.join_bounds(found, doc_text(doc))
         found = measurement_rules.each_component(found, doc_text(doc))
         doc._.eligex_found.extend(found)

@@ -82,7 +82,7 @@ _REFERENCE = re.compile(
     # "5 times greater than upper normal limit", "twice higher than normal": the comparator after the multiple
     r"(?:(?P<cmp>greater|higher|more|above|over|less|lower|below|under)(?:\s+than)?\s+)?"
     r"(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+|site\s+)?"
-    r"(?:(?P<uln>I?ULN|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
+    r"(?:(?P<uln>I?ULN|UNL|upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|"
     r"upper\s+normal\s+limits?|upper\s+limits?\s+normal|upper\s+limits?|normal\s+(?:upper\s+)?(?:value|limit)s?|"
     r"normal\s+(?:institutional\s+|laboratory\s+)?limits?|(?:maximum|highest)\s+(?:normal|reference)\s+(?:value|limit)s?|"
     r"upper\s+reference\s+(?:value|limit)s?|"

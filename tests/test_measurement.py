@@ -146,6 +146,14 @@ MORE_FORMS += [
      [("hemoglobin", None, None, 9, False, "g/dL", None), ("hemoglobin", 16, False, None, None, "g/dL", None)]),
     # a comparator written with a space inside it, before the value and its variable
     ("> = 6 swollen joints", [("swollen_joint_count", 6, True, None, None, None, None)]),
+    # "UNL" for the upper normal limit; 10^12/L written without its superscript
+    ("total bilirubin \u2264 1.5 \u00d7 UNL", [("bilirubin", None, None, 1.5, True, None, "ULN")]),
+    ("RBC\u22653.0\u00d71012/L", [("RBC", 3.0, True, None, None, "10*12/L", None)]),
+    # a bracket that opens with the variable holding the threshold; a vital's unit said once serves both
+    ("Uncontrolled hypertension (SBP > 180 and/or diastolic blood pressure (DBP) > 110 mmHg)",
+     [("systolic_bp", 180, False, None, None, "mmHg", None), ("diastolic_bp", 110, False, None, None, "mmHg", None)]),
+    ("ANC > 1500 and platelets > 100 x 10^9/L",
+     [("ANC", 1500, False, None, None, None, None), ("platelets", 100, False, None, None, "10*9/L", None)]),
     # a label glued to its value
     ("BMI:19 - 40 kg/m2", [("BMI", 19, True, 40, True, "kg/m2", None)]),
     # a range before its variable
