@@ -247,6 +247,7 @@ class WindowComponent:
         # "normal organ and marrow function ... within two weeks": one event of a phrase naming lab values makes
         # the phrase the thresholds' window, whatever the other events of the split list are
         labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)}
+        tests = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.test_window(w)}
         given: set[tuple[int, int]] = set()  # lab phrases whose window went to the thresholds after them
         for w in windows:
             key = (w["phrase"].start, w["phrase"].end)
@@ -261,7 +262,7 @@ class WindowComponent:
             # "eGFR < 80% ... based on a serum creatinine result obtained within 2 weeks prior to study
             # intervention": lab results named after the thresholds date them
             earlier = [f for f in owners if f["kind"] == "measurement" and "window" not in f
-                       and f["end"] <= w["phrase"].start] if "attached" not in w and not later and key in labs \
+                       and f["end"] <= w["phrase"].start] if "attached" not in w and not later and key in labs | tests \
                 and event is not None and event["start"] >= max((f["end"] for f in owners), default=0) else []
             if earlier and _ANOTHER_STATEMENT.search(text, max(f["end"] for f in earlier), event["start"]):
                 earlier = []  # "Hemoglobin < 9 g/dL, or a positive hepatitis B test result within 3 months"

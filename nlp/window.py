@@ -262,6 +262,11 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
                     name == "screening" and re.search(r"visit|v\d", inner.group("a"), re.I)):
                 anchor = g["anchors"][re.sub(r"\s+", " ", inner.group("a").lower())]
                 return anchor, text[pos:inner.end()], inner.end()
+    # "prior to the first contrast agent injection": the first administration of what the trial gives
+    m = _FIRST_ADMINISTRATION.match(text, pos)
+    if m:
+        return ("treatment_start" if kind != "after" or not re.search(r"\blast\b", m.group(), re.I) else "last_dose"), \
+            m.group(), m.end()
     # "prior to the scheduled BNCT", "after proposed transplantation": the trial's own procedure
     m = _SCHEDULED.match(text, pos)
     if m:
@@ -277,6 +282,8 @@ def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | N
     return "unspecified", None, pos
 
 
+_FIRST_ADMINISTRATION = re.compile(r"(?:the\s+)?first\s+(?:(?!(?:of|to|and|or|in)\b)[\w-]+[ \t]+){1,3}"
+                                   r"(?:dose|dosing|injection|infusion|administration|vaccination)\b", re.IGNORECASE)
 _QUALIFIED_VISIT = re.compile(r"(?:the|this|their|each)\s+(?P<words>(?:(?!(?:of|to|with|and|or|for|in|at|on|by|from|"
                               r"prior|before|after)\b)[\w'-]+[ \t]+){1,3})", re.IGNORECASE)
 _SCHEDULED = re.compile(r"(?P<mod>(?:the\s+)?(?:scheduled|planned|proposed|intended)\s+)"
@@ -911,12 +918,21 @@ def introduces_list(text: str, found: dict) -> bool:
 # hematological assessment as defined by ANC >= 1.5 x 10^9/L, ..."
 _LAB_EVENT = re.compile(r"\b(?:assessments?|laborator\w*|labs?|values|tests|function|hematolog\w*|haematolog\w*|"
                         r"biochem\w*|chemistr\w*|parameters|results?|blood\s*work)\b", re.IGNORECASE)
+# the test that measured a threshold stated before it: "LVEF < 45% on historical ECHO within 6 months", "eGFR < 30,
+# derived from a serum creatinine sample obtained within 48 hours"
+_TEST_EVENT = re.compile(r"\b(?:samples?|specimens?|ECHO|echocardiogra\w*|MUGA|ECG|EKG|electrocardiogra\w*|measured|"
+                         r"measurements?|obtained|derived|documented|screening\s+visit)\b", re.IGNORECASE)
 
 
 def lab_window(found: dict) -> bool:
     """Whether a window's event names lab values or an organ's function as a whole ("Laboratory values",
     "adequate organ function"): the window is then the window of the thresholds stated with it."""
     return any(p["role"] == "event" for p in found["parts"]) and _LAB_EVENT.search(found["event"]["text"]) is not None
+
+
+def test_window(found: dict) -> bool:
+    """Whether a window's event names the test that measured a threshold ("on historical ECHO")."""
+    return any(p["role"] == "event" for p in found["parts"]) and _TEST_EVENT.search(found["event"]["text"]) is not None
 
 
 def list_item_events(text: str) -> list[tuple[int, int]]:

@@ -391,6 +391,20 @@ def test_doses_under_a_timeframe_line_take_its_window():
     assert not [c for c in r["constraints"] if c["kind"] == "window"]
 
 
+@pytest.mark.parametrize("item,variable,window", [
+    ("Left ventricular ejection fraction (LVEF) < 45% on historical ECHO within 6 months prior to the screening visit",
+     "LVEF", (6, "months", "before", "screening")),
+    ("Renal insufficiency, defined as an eGFR < 30 mL/min/1.73 m^2, derived from a serum creatinine sample obtained "
+     "within 48 hours prior to the first contrast agent injection", "eGFR", (48, "hours", "before", "treatment_start")),
+])
+def test_the_test_named_after_a_threshold_dates_it(item, variable, window):
+    cs = record(item)["constraints"]
+    assert [c["kind"] for c in cs if c["kind"] in ("measurement", "window")] == ["measurement"]
+    (m,) = [c for c in cs if c["kind"] == "measurement"]
+    assert m["variable"]["id"] == variable
+    assert tuple(m["window"][k] for k in ("amount", "unit", "direction", "anchor")) == window
+
+
 def test_thresholds_under_a_heading_take_its_window():
     text = ("Inclusion Criteria:\n\n  -  Adequate organ function within 14 days prior to registration, including the "
             "following:\n\n       -  Absolute neutrophil count >= 1,500/mm3\n\n       -  Platelets >= 100,000/mm3\n\n"
