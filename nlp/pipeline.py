@@ -264,8 +264,11 @@ class WindowComponent:
             earlier = [f for f in owners if f["kind"] == "measurement" and "window" not in f
                        and f["end"] <= w["phrase"].start] if "attached" not in w and not later and key in labs | tests \
                 and event is not None and event["start"] >= max((f["end"] for f in owners), default=0) else []
-            if earlier and _ANOTHER_STATEMENT.search(text, max(f["end"] for f in earlier), event["start"]):
-                earlier = []  # "Hemoglobin < 9 g/dL, or a positive hepatitis B test result within 3 months"
+            if earlier and (_ANOTHER_STATEMENT.search(text, max(f["end"] for f in earlier), event["start"]) or (
+                    key not in labs and _NEW_SENTENCE.search(text, max(f["end"] for f in earlier), event["start"]))):
+                # "Hemoglobin < 9 g/dL, or a positive hepatitis B test result within 3 months"; a test named in
+                # the next sentence ("... < 31 weeks were eligible. Consent must have been obtained within 24 hours")
+                earlier = []
             if "attached" in w:
                 owners[w["attached"]].setdefault("window", w["phrase"])
             elif later:
@@ -322,6 +325,7 @@ def _restated_in_brackets(text: str, w: dict, windows: list[dict]) -> bool:
 
 # what starts a statement of its own between thresholds and a lab result named after them
 _ANOTHER_STATEMENT = re.compile(r"\b(?:or|and|and/or|nor)\b|;", re.IGNORECASE)
+_NEW_SENTENCE = re.compile(r"\.(?:\s|$)")
 
 # an aside that says what happens when the criterion is met, or says it again: "(if used in the 48 hours
 # prior to the scheduled visit, the visit will be deferred)", "(i.e. ...)"

@@ -75,6 +75,10 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # "the prior N" without "in"; calendar units
+    ("Antibiotic treatment the prior 3 months", [("Antibiotic treatment", 3, "months", "before", "unspecified", False)]),
+    ("Surgery within 30 calendar days prior to randomization",
+     [("Surgery", 30, "days", "before", "randomization", False)]),
     # an item that opens with its duration; a comparator written with a space inside it
     ("One year of stable diabetes care", [("stable diabetes care", 1, "years", "since", "unspecified", False)]),
     ("Methotrexate for > = 3 months", [("Methotrexate", 3, "months", "since", "unspecified", False)]),
@@ -403,6 +407,14 @@ def test_the_test_named_after_a_threshold_dates_it(item, variable, window):
     (m,) = [c for c in cs if c["kind"] == "measurement"]
     assert m["variable"]["id"] == variable
     assert tuple(m["window"][k] for k in ("amount", "unit", "direction", "anchor")) == window
+
+
+def test_a_test_named_in_the_next_sentence_dates_no_threshold():
+    item = ("Premature infants weighing less than 1,251 grams at birth were eligible. Consent must have been obtained "
+            "within 24 hours of birth.")
+    cs = record(item)["constraints"]
+    assert [(c["kind"], "window" in c) for c in cs if c["kind"] in ("measurement", "window")] == [
+        ("measurement", False), ("window", True)]
 
 
 def test_thresholds_under_a_heading_take_its_window():
