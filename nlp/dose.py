@@ -554,8 +554,9 @@ def _exposure(m: re.Match, drug_id: str, drug_text: str, drug_span: tuple[int, i
         parts.insert(0, {"role": "comparator", "start": m.start("cmp"), "end": m.end("cmp")})
     if drug_span:
         parts.append({"role": "drug", "start": drug_span[0], "end": drug_span[1]})
+    drug = {"id": drug_id, "text": drug_text} if drug_span else {"id": drug_id}  # the surface text, when written
     found = {"kind": "dose", "rule": rule, "start": m.start(), "end": m.end(), "negated": False,
-             "drug": {"id": drug_id, "text": drug_text}, "unit": unit, "unit_text": None, "per": per, "route": None,
+             "drug": drug, "unit": unit, "unit_text": None, "per": per, "route": None,
              "or_equivalent": False, "cumulative": False, "parts": sorted(parts, key=lambda p: p["start"])}
     found.update(_exposure_bounds(m))
     return found
