@@ -35,8 +35,8 @@ _GATE_WORDS = (
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
     r"\b(?:class|stage|grade|FC|ASA)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
-    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|"
-    r"limits?\s+of\s+(?:the\s+)?normal|(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:normal|institutional)|"
+    r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+|reference\s+|laboratory\s+)?(?:limits?|ranges?|values?)|"
+    r"limits?\s+of\s+(?:the\s+)?normal|(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:acceptable\s+)?(?:normal|institutional)|"
     r"\bnormal\s*(?:$|[.;,)]|for\s+age)|"
     r"pregnan|gravid|lactat|breast|nursing|hcg|contracep|birth[-\s]+control|barrier\s+method|abstinen|"
     r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+|half\s+(?:an?\s+)?)?(?:year|month|week|day)\b|"
@@ -58,8 +58,8 @@ _GATE_STEMS = ("pregnan", "gravid", "lactat", "breast", "nursing", "hcg", "contr
                "fathering", "conceiv", "nyha")
 _GATE_PHRASES = re.compile(
     r"\b(?:class|stage|grade|fc|asa)\s+(?:i{1,3}v?|iv|[a-c])\b|child[- ]?pugh|new york heart|"
-    r"normal\s+(?:institutional\s+)?(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
-    r"(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:normal|institutional)|\bnormal\s*(?:$|[.;,)]|for\s+age)|"
+    r"normal\s+(?:institutional\s+|reference\s+|laboratory\s+)?(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
+    r"(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:acceptable\s+)?(?:normal|institutional)|\bnormal\s*(?:$|[.;,)]|for\s+age)|"
     r"birth[-\s]+control|barrier\s+method|"
     r"\b(?:past|last|previous|preceding|prior|next|within)\s+(?:an?\s+|the\s+|half\s+(?:an?\s+)?)?(?:year|month|week|day)\b|"
     r"\bfor\s+the\s+duration\b|\bduring\s+(?:the\s+|this\s+|their\s+)?(?:study|trial|treatment|"

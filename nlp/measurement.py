@@ -102,13 +102,17 @@ def _variables_before(span: Span) -> list[Span]:
     i = span.start
     while i >= 2:
         j = i
-        while j > 0 and doc[j - 1].lower_ in _LIST_JOINERS:
+        while j > 0 and (doc[j - 1].lower_ in _LIST_JOINERS or doc[j - 1].text == ")"):
             j -= 1
         atom = ends.get(j)
         if j == i or atom is None:
             break
         out.insert(0, atom)
         i = atom.start
+        if i > 0 and doc[i - 1].text == "(" and i - 1 in ends:
+            # "..., hemoglobin (Hgb), platelets": the name before its bracketed abbreviation
+            out.insert(0, ends[i - 1])
+            i = ends[i - 1].start
     return out
 
 
@@ -296,7 +300,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
-    if var_atoms and var_atoms[0].start == span.start and rule.id in ("meas.cmp", "meas.ref_only", "meas.range"):
+    if var_atoms and var_atoms[0].start == span.start and rule.id in ("meas.cmp", "meas.ref_only", "meas.range",
+                                                                      "meas.normal"):
         # "total bilirubin or ALT or AST or ALP or γGT > ULN": a list longer than the pattern's slots
         earlier = _variables_before(span)
         var_atoms = earlier + var_atoms
@@ -331,6 +336,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     end = span.end_char
     unit = reference = method = scale = None
 
+    if rule.id == "meas.class_heart_failure" and span.start > 0 and (
+            doc[span.start - 1].ent_type_ == "VAR" or doc[span.start - 1].is_upper or doc[span.start - 1].lower_ in (
+                "killip", "functional", "ccs", "who", "ckd", "asa")):
+        return []  # "NYHA class III ...", "WHO class II heart failure": the scale is named before
     if rule.id.startswith("meas.class"):
         return _categories(span, rule, var_ids, parts, context)
     if rule.id == "meas.normal_bare" and not _BARE_NORMAL_END.match(text, span.end_char) and not (
@@ -952,16 +961,21 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         var = variables().get(vid)
         if var is None or not var.scale:
             continue
+        if atom is None and rule.id == "meas.class_heart_failure":
+            # "Class III or IV congestive heart failure": NYHA classes of the heart failure named
+            first = next(t.i for t in span if t.ent_type_ == "HF")
+            atom = span.doc[first:span.end]
         # from the variable, or from the label the match ends on when words stand between ("ECOG performance
         # score (PS) of 0, 1, or 2")
-        if rule.id == "meas.class_before":  # "Class III or IV congestive heart failure - New York Heart Association"
+        if rule.id in ("meas.class_before", "meas.class_heart_failure"):
+            # "Class III or IV congestive heart failure - New York Heart Association": the labels open the match
             m = _CLASS_LABELS.match(text, span.start_char)
         else:
             m = _CLASS_LABELS.match(text, _after_comparator(span, atom.end_char))
         if not m and rule.id == "meas.class":
             m = _CLASS_LABELS.match(text, span[-1].idx)
-        if not m or m.end() > span.end_char + 40 or (rule.id == "meas.class_before" and not m.group("a").startswith("I")
-                                                     and m.group("a") != "V"):
+        if not m or m.end() > span.end_char + 40 or (rule.id in ("meas.class_before", "meas.class_heart_failure")
+                                                     and not m.group("a").startswith("I") and m.group("a") != "V"):
             continue
         a, b = m.group("a"), m.group("b") or m.group("a")
         va, vb = _label_value(a, var), _label_value(b, var)
@@ -1004,9 +1018,9 @@ def _categories(span: Span, rule: MatcherRule, var_ids, parts, context) -> list[
         for name, bound in (("lower", lower), ("upper", upper)):
             if bound is not None:
                 found[name] = bound
-        if op is not None or rule.id == "meas.class_before":
+        if op is not None or rule.id in ("meas.class_before", "meas.class_heart_failure"):
             found["start"] = span.start_char
-        if rule.id == "meas.class_before":
+        if rule.id in ("meas.class_before", "meas.class_heart_failure"):
             found["end"] = max(found["end"], atom.end_char)
             if text[found["start"]:found["end"]].count("(") > text[found["start"]:found["end"]].count(")") and \
                     text[found["end"]:found["end"] + 1] == ")":

@@ -154,6 +154,9 @@ MORE_FORMS += [
      [("systolic_bp", 180, False, None, None, "mmHg", None), ("diastolic_bp", 110, False, None, None, "mmHg", None)]),
     ("ANC > 1500 and platelets > 100 x 10^9/L",
      [("ANC", 1500, False, None, None, None, None), ("platelets", 100, False, None, None, "10*9/L", None)]),
+    # NYHA classes of a heart failure named without the scale; another scale named before is not NYHA
+    ("Class III or IV congestive heart failure", [("NYHA", 3, True, 4, True, None, None)]),
+    ("Class III or IV CHF", [("NYHA", 3, True, 4, True, None, None)]),
     # a label glued to its value
     ("BMI:19 - 40 kg/m2", [("BMI", 19, True, 40, True, "kg/m2", None)]),
     # a range before its variable
@@ -185,6 +188,14 @@ def test_toxicity_grades(item, value, condition, evidence):
     (c,) = measurements(item)
     assert (c["variable"]["id"], c["lower"]["value"], c["condition"], c["evidence"]["text"]) == (
         "CTCAE_grade", value, condition, evidence)
+
+
+def test_a_long_list_within_the_normal_range():
+    item = ("Clinical screening laboratory evaluations (white blood cell (WBC), hemoglobin (Hgb), platelets (PLTs), "
+            "alanine transaminase (ALT), creatinine (Cr), total bilirubin (T. Bili), prothrombin time (PT), and partial "
+            "thromboplastin time (PTT)) are within acceptable normal reference ranges at the clinical laboratory")
+    assert [(c["variable"]["id"], c["reference"]["type"]) for c in measurements(item)] == [
+        (v, "normal_range") for v in ("WBC", "hemoglobin", "platelets", "ALT", "creatinine", "bilirubin", "PT", "aPTT")]
 
 
 def test_one_bound_shared_by_each_component():
@@ -269,6 +280,7 @@ NOT_THRESHOLDS = [
     # a scale's range before its name
     "Itch rated on the 0-4 IGA scale at screening",
     "Creatinine normal or elevated at screening",
+    "WHO class II heart failure",
 ]
 
 
