@@ -246,8 +246,11 @@ class WindowComponent:
         windows = window_rules.find(text, skip=skip, attach=spans)
         # "normal organ and marrow function ... within two weeks": one event of a phrase naming lab values makes
         # the phrase the thresholds' window, whatever the other events of the split list are
-        labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)}
-        tests = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.test_window(w)}
+        # (a spacing between two tests, "two samples at least 3 months apart", dates no threshold)
+        labs = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.lab_window(w)
+                and w["phrase"].rule != "win.apart"}
+        tests = {(w["phrase"].start, w["phrase"].end) for w in windows if "attached" not in w and window_rules.test_window(w)
+                 and w["phrase"].rule != "win.apart"}
         given: set[tuple[int, int]] = set()  # lab phrases whose window went to the thresholds after them
         for w in windows:
             key = (w["phrase"].start, w["phrase"].end)

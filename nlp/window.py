@@ -293,7 +293,7 @@ _SCHEDULED = re.compile(r"(?P<mod>(?:the\s+)?(?:scheduled|planned|proposed|inten
 _NOT_TREATMENT = re.compile(r"\b(?:study|visit|assessment|sampl\w*|test\w*|evaluation|exam\w*|scan|pharmacokinetic|"
                             r"PK|measurement|blood|draw)\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"(?:the|their|his|her|its|each|a)\s+", re.IGNORECASE)
-_APART = re.compile(r"\s+apart\b", re.IGNORECASE)  # "two values more than 1 month apart": a spacing
+_APART = re.compile(r"\s+apart\b", re.IGNORECASE)  # "two values more than 1 month apart": a spacing (since)
 _MENOPAUSAL = re.compile(r"\s*(?:of\s+)?(?:post|peri)?[\s-]*menopaus", re.IGNORECASE)
 
 
@@ -338,9 +338,14 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
     for m in _amounts(text, g):
         if skipped(m.start("n"), m.end("unit")) or any(p.start <= m.start("n") < p.end for p in out):
             continue
-        if _MENOPAUSAL.match(text, m.end("unit")) or _APART.match(text, m.end("unit")):
+        if _MENOPAUSAL.match(text, m.end("unit")):
             continue  # "< 1 year post-menopausal", "12 months postmenopausal": a state that says who, not a window
+        apart = _APART.match(text, m.end("unit"))
         phrase = _phrase(text, m, g)
+        if phrase is not None and apart:
+            # "two blood samples drawn at least 3 months apart": the least time between the tests (since)
+            phrase = replace(phrase, end=max(phrase.end, apart.end()), direction="since",
+                                         anchor="unspecified", anchor_text=None, rule="win.apart")
         if phrase is not None:
             out.append(phrase)
     for m in (g["during"].finditer(text) if g["period_stems"].search(text) else ()):
@@ -1068,7 +1073,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
                   if (own_clause <= b <= p.start + 1 and (
                       _only_list_words(text, b, p.start, attach) if strict else not re.search(r"[;:]", text[b:p.start])))
                   or a <= p.start < b]
-        if owners:
+        if owners and p.rule != "win.apart":  # a spacing between two tests is their own window
             out.extend({"attached": i, "phrase": p} for i in owners)
             floor = p.end
             continue

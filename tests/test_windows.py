@@ -75,6 +75,9 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # two values some time apart: the least time between them (since), as the dev gold writes it
+    ("PSA >= 2 ng/mL, with 2 rising PSA values obtained more than 1 month apart",
+     [("with 2 rising PSA values obtained", 1, "months", "since", "unspecified", False)]),
     # "the prior N" without "in"; calendar units
     ("Antibiotic treatment the prior 3 months", [("Antibiotic treatment", 3, "months", "before", "unspecified", False)]),
     ("Surgery within 30 calendar days prior to randomization",
@@ -216,8 +219,6 @@ EVENTS = [
 NOT_WINDOWS = [
     "Aged 18 to 65 years",
     "Female patients of childbearing potential (including those < 1 year post-menopausal)",
-    # two values some time apart: a spacing, not a window
-    "PSA >= 2 ng/mL, with 2 rising PSA values obtained more than 1 month apart",
     # an event that only points at a list the window did not reach
     "MASH defined by any of the following within 12 months prior to screening (V1):",
     "Life expectancy of at least 3 months",
