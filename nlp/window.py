@@ -355,15 +355,19 @@ def find_phrases(text: str, skip: list[tuple[int, int]] = ()) -> list[Phrase]:
         if _FUTURE.search(text[max(0, m.start() - 80):m.start()]):
             continue  # "plans to receive during the study" is an intention, not an exposure window
         out.append(Phrase(m.start(), m.end(), None, None, None, None, "during", "unspecified", None, "win.during"))
-    for m in (g["paren_for"].finditer(text) if any(p.direction == "since" for p in out) else ()):
-        # "(6 weeks for nitrosoureas or mitomycin C)" after "at least 4 weeks since prior chemotherapy"
+    for m in (g["paren_for"].finditer(text) if any(p.direction in ("since", "before") for p in out) else ()):
+        # "(6 weeks for nitrosoureas or mitomycin C)" after "at least 4 weeks since prior chemotherapy"; after
+        # "within 21 days prior to receipt of study medication" it is a recency with the same anchor
         if skipped(m.start(), m.end()) or any(p.start < m.end() and m.start() < p.end for p in out):
             continue
-        if not any(p.direction == "since" and p.end <= m.start() for p in out):
+        main = next((p for p in reversed(out) if p.end <= m.start() and p.direction in ("since", "before")), None)
+        if main is None or (main.direction == "before" and not re.fullmatch(
+                r"[^()]*" if main.rule == "win.paren_for" else r"\s*\([^()]*", text[main.end:m.start("n")])):
             continue
         unit = g["unit_of"][m.group("unit").lower()]
-        out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None, unit, "since",
-                          "unspecified", None, "win.paren_for", event_after=True))
+        anchor, anchor_text = ("unspecified", None) if main.direction == "since" else (main.anchor, main.anchor_text)
+        out.append(Phrase(m.start("n"), m.end(), _value(m.group("n")), m.group("n"), None, unit, main.direction,
+                          anchor, anchor_text, "win.paren_for", event_after=True))
     for m in g["opening"].finditer(text):
         # an item that opens with its duration: the event after it has lasted that long (since)
         unit = g["unit_of"][m.group("unit").lower()]
@@ -688,8 +692,11 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
         start = max(start, m.end())
     base = start
     for m in re.finditer(r"([\w.]*)\.\s+(?=[A-Z(])", text[base:pos]):
-        closed = not m.group(1) and base + m.start() > 0 and text[base + m.start() - 1] in ")]\"'"  # "(336 hours). Patients"
-        if closed or (m.group(1).lower().rstrip(".") not in _ABBREV and len(m.group(1)) > 1):
+        word = m.group(1)
+        if not word and base + m.start() > 0:
+            # the stop right at the floor: its word is before it ("(336 hours). Patients", "counts = or < 500. Potential")
+            word = re.search(r"[\w.)\]\"']*$", text[max(0, base + m.start() - 20):base + m.start()]).group()
+        if word.lower().rstrip(".") not in _ABBREV and (len(word) > 1 or word[-1:] in ")]\"'"):
             start = max(start, base + m.end())
     return start
 

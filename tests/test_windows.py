@@ -75,6 +75,11 @@ DURATIONS = [
 ]
 
 DIRECTIONS = [
+    # an aside of other amounts for some of the events: the same direction and anchor
+    ("Chemotherapy within 21 days prior to receipt of study medication (6 weeks for nitrosoureas; 12 weeks for "
+     "radioimmunotherapy)", [("Chemotherapy", 21, "days", "before", "treatment_start", False),
+                             ("nitrosoureas", 6, "weeks", "before", "treatment_start", False),
+                             ("radioimmunotherapy", 12, "weeks", "before", "treatment_start", False)]),
     # two values some time apart: the least time between them (since), as the dev gold writes it
     ("PSA >= 2 ng/mL, with 2 rising PSA values obtained more than 1 month apart",
      [("with 2 rising PSA values obtained", 1, "months", "since", "unspecified", False)]),
