@@ -157,6 +157,8 @@ MORE_FORMS += [
     # NYHA classes of a heart failure named without the scale; another scale named before is not NYHA
     ("Class III or IV congestive heart failure", [("NYHA", 3, True, 4, True, None, None)]),
     ("Class III or IV CHF", [("NYHA", 3, True, 4, True, None, None)]),
+    # a unit written with a caret ("kg/m^2") between the two values of a range
+    ("BMI between 23.0 kg/m^2 and 39.9 kg/m^2", [("BMI", 23.0, True, 39.9, True, "kg/m2", None)]),
     # a label glued to its value
     ("BMI:19 - 40 kg/m2", [("BMI", 19, True, 40, True, "kg/m2", None)]),
     # a range before its variable
