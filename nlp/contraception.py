@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from . import resources
-from .window import Phrase, anchor_only, find_phrases
+from .window import Phrase, anchor_only, find_phrases, window_anchor
 
 _CUE = re.compile(
     r"\b(?:contracepti(?:on|ve|ves)|anticonceptives?|birth[-\s]+control|"
@@ -62,7 +63,10 @@ def _grammar() -> dict:
     return {
         "who": [(who, re.compile(r"\b(?:" + alt(phrases) + r")\b", re.IGNORECASE))
                 for who, phrases in data["who"].items()],
-        "strength": re.compile(r"\b(?P<s>" + alt(data["method_strength"]) + r")\b", re.IGNORECASE),
+        # ("at least 2 weeks prior to ...": an amount of time, not two methods)
+        "strength": re.compile(r"\b(?P<s>" + alt(data["method_strength"]) + r")\b"
+                               r"(?!\s*(?:weeks?|days?|months?|years?|hours?|wks?|mos?|yrs?|cycles?|doses?)\b)",
+                               re.IGNORECASE),
         "during": re.compile(r"\b(?:" + alt(data["during"]) + r")\b", re.IGNORECASE),
     }
 
@@ -176,6 +180,12 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
             # "starting 14 days before the first dose", "for 4 weeks before, during, and after study"
             windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, "before",
                                   p.anchor, p.anchor_text, "contra.before"))
+        elif p.start < cue.start() and p.direction in ("before", "since") and p.anchor != "unspecified" and \
+                _OPENS.fullmatch(sentence, 0, p.start):
+            # "At least 2 weeks prior to initiation of the study drug, female subjects should be using highly
+            # effective contraceptive methods": the sentence opens with the window
+            windows.append(Phrase(a + p.start, a + p.end, p.amount, p.amount_text, p.max_amount, p.unit, p.direction,
+                                  p.anchor, p.anchor_text, "contra.opening"))
     for m in _BEFORE.finditer(sentence, cue.end()):
         # "prior to study entry and for the duration of study participation": from before an anchor
         gap = sentence[cue.end():m.start()]
@@ -187,6 +197,16 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
             windows.append(Phrase(a + p.start, a + p.end, None, None, None, None, "before", p.anchor, p.anchor_text,
                                   "contra.before"))
     windows.sort(key=lambda w: w.start)
+    # "for 2 weeks before, during, and 3 months after study participation": the anchor said once, at the end,
+    # is the one before too (its start)
+    named = [w for w in windows if w.anchor_text]
+    for n, w in enumerate(windows):
+        if w.direction == "before" and w.anchor == "unspecified" and w.anchor_text is None:
+            later = next((x for x in named if x.start > w.start), None)
+            if later is not None:
+                pos = text.find(later.anchor_text, later.start)
+                anchor = window_anchor(text, pos, "before") if pos >= 0 else "unspecified"
+                windows[n] = replace(w, anchor=anchor)
     if not windows:
         # no period stated: a requirement to use contraception holds while in the study
         windows.append(Phrase(a + cue.start(), a + cue.end(), None, None, None, None, "during", "unspecified",
@@ -215,6 +235,7 @@ def _find_in(text: str, a: int, b: int) -> dict | None:
 
 _DEFINITION = re.compile(r"\s*(?:methods?\s+)?(?:includes?|including|is\s+defined\s+as|are\s+defined\s+as|means|"
                          r"consists?\s+of|is\s+considered|are\s+considered)\b", re.IGNORECASE)
+_OPENS = re.compile(r"[\s*\-\d.)]*(?:at\s+least|starting|beginning|from)?\s*", re.IGNORECASE)
 _DEFINITION_BEFORE = re.compile(r"\b(?:acceptable|effective|approved|permitted|allowed|adequate)\s+(?:methods?|forms?)"
                                 r"(?:\s+of\s+[\w-]+)?\s+(?:are|include|includes|is|would\s+be)\b[^.;:]*$", re.IGNORECASE)
 _MENOPAUSE = re.compile(r"[\s-]*(?:post)?[\s-]*menopaus|post[\s-]*menopaus", re.IGNORECASE)

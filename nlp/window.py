@@ -202,6 +202,12 @@ _PRODUCT = re.compile(rf"[ \t]+{_PRODUCT_NOUN}(?:[ \t]+(?:treatment|administrati
                       re.IGNORECASE)
 
 
+def window_anchor(text: str, pos: int, kind: str) -> str:
+    """The anchor written at ``pos`` read as the anchor of a window of direction ``kind`` ("study
+    participation" after "before" is the study's start)."""
+    return _anchor_after(text, pos, kind, _grammar())[0]
+
+
 def _anchor_after(text: str, pos: int, kind: str, g: dict) -> tuple[str, str | None, int]:
     """(anchor, anchor text, end) for the anchor written at ``pos`` after "prior to", "after", ...."""
     m = g["anchor_re"].match(text, pos)

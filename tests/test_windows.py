@@ -536,7 +536,7 @@ CONTRACEPTION = [
      [("women_of_childbearing_potential", "adequate", [DURING, (None, None, "before", "study_entry")], False, [])]),
     ("Fertile patients must use 2 methods of effective contraception for 4 weeks before, during, and for 4 weeks "
      "after study", "Inclusion Criteria:",
-     [("all_participants", "two methods", [(4, "weeks", "before", "unspecified"), DURING,
+     [("all_participants", "two methods", [(4, "weeks", "before", "study_entry"), DURING,
                                            (4, "weeks", "after", "study_end")], False, [])]),
     # "< 1 year post-menopausal" says who, not when; "anticonceptive"; "after the dose"; one statement naming
     # women and men is one requirement for each (annotated/README.md, contraception)
@@ -572,6 +572,14 @@ CONTRACEPTION = [
     ("WOCBP must have a negative pregnancy test within 7 days prior to the first dose and must use effective "
      "contraception during the study", "Inclusion Criteria:",
      [("women_of_childbearing_potential", "effective", [DURING], False, [])]),
+    # a window that opens the sentence; an anchor said once at the end is the "before" window's too
+    ("At least 2 weeks prior to initiation of the study drug, female subjects should be using highly effective "
+     "contraceptive methods", "Inclusion Criteria:",
+     [("women_of_childbearing_potential", "highly effective", [(2, "weeks", "since", "treatment_start")], False, [])]),
+    ("Fertile patients must use effective contraception for 2 weeks before, during, and 3 months after study "
+     "participation", "Inclusion Criteria:",
+     [("all_participants", "effective", [(2, "weeks", "before", "study_entry"), DURING,
+                                         (3, "months", "after", "study_end")], False, [])]),
     # the refusal form written as a failure; what counts as a method is no requirement
     ("Intent for future pregnancy, failure to follow effective contraceptive measures", "Exclusion Criteria:",
      [("unspecified", "effective", [(None, None, "during", "unspecified")], True, [])]),
