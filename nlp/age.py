@@ -24,6 +24,10 @@ from .rules import MatcherRule, lexicon_norms
 # says it is a duration: "for 6 months to 2 years", "5 years or more since diagnosis".
 _CUED = re.compile(r"\.(?:cue|old|heading|the_age|the_ages|agecmp|cmp_cue|agepost|continuation)\b|\.post_age$|"
                    r"\.cue_after$")
+_CONDITIONAL_AGE = re.compile(r"\b(?:for|in)\s+(?:the\s+)?(?:patients?|participants?|subjects?|adolescents?|children|"
+                              r"minors?|those|individuals|persons|people)\s*(?:who\s+are\s+|aged\s+|age\s+)?$",
+                              re.IGNORECASE)
+_CONSENT = re.compile(r"\b(?:consent|assent|guardian|parent)", re.IGNORECASE)
 # words that may follow "18 years or old" (any other word makes "old" an adjective of it: "or old TB")
 _AFTER_OLD = {"and", "or", "at", "on", "in", "with", "who", "of", "age", "inclusive", "to", "but", "are", "is",
               "were", "was", "patients", "participants", "subjects", "men", "women", "males", "females"}
@@ -124,6 +128,13 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
     if rule.requires == "age_label" and not _age_label_before(span):
         return None
     cued = bool(_CUED.search(rule.id))
+    core = next((t.idx for t in span if t.ent_type_.startswith("CMP") or t.like_num or t.ent_type_ == "BETWEEN"),
+                span.start_char)
+    if _CONDITIONAL_AGE.search(doc.text[max(0, core - 40):core]) and (
+            _CONSENT.search(doc.text) or doc.text[:core].count("(") > doc.text[:core].count(")")):
+        # "consent from parent or guardian for patients < 18 years of age", "Lansky 40-100% (in patients under 12
+        # years of age)": the age says when another requirement applies, not who is eligible
+        return None
     if span[-1].lower_ == "old" and len(span) > 1 and span[-2].lower_ == "or" and span.end < len(doc) and \
             doc[span.end].is_alpha and \
             doc[span.end].lower_ not in _AFTER_OLD:

@@ -28,6 +28,7 @@ AGE_CASES = [
     ("15 Years - 60 Years", "15 Years - 60 Years", (15, True), (60, True), "years"),
     ("\u2265 18 years of age", "\u2265 18 years of age", (18, True), None, "years"),
     ("18 years or older", "18 years or older", (18, True), None, "years"),
+    ("Age of 18 years and beyond", "Age of 18 years and beyond", (18, True), None, "years"),
     ("Patients older than 65", "older than 65", (65, False), None, "years"),
     ("Patients over 65", "over 65", (65, False), None, "years"),
     ("Infants under 12 months", "under 12 months", None, (12, False), "months"),
@@ -140,6 +141,9 @@ def test_age_under_pdq_heading(heading, item, lower, upper):
 
 
 NOT_AGE = [
+    # an age that says when another requirement applies: a consent's, a scale's
+    "Parent or legal guardian to sign written, informed consent for patients < 18 years old",
+    "Lansky 40-100% (in patients under 12 years of age)",
     # "or old" before a noun describes it ("old TB"), not an age
     "History of TB within previous 3 years or old TB not adequately treated",
     "Life expectancy of at least 12 weeks",
