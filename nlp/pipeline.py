@@ -268,9 +268,11 @@ class WindowComponent:
             # intervention": lab results named after the thresholds date them
             earlier = [f for f in owners if f["kind"] == "measurement" and "window" not in f
                        and f["end"] <= w["phrase"].start] if "attached" not in w and not later and key in labs | tests \
-                and event is not None and event["start"] >= max((f["end"] for f in owners), default=0) else []
-            if earlier and (_ANOTHER_STATEMENT.search(text, max(f["end"] for f in earlier), event["start"]) or (
-                    key not in labs and _NEW_SENTENCE.search(text, max(f["end"] for f in earlier), event["start"]))):
+                and event is not None and event["start"] >= max((f["end"] for f in owners if f["start"] < w["phrase"].start),
+                                                                default=0) else []
+            if earlier and key not in labs:
+                earlier = [f for f in earlier if not _NEW_SENTENCE.search(text, f["end"], event["start"])]
+            if earlier and _ANOTHER_STATEMENT.search(text, max(f["end"] for f in earlier), event["start"]):
                 # "Hemoglobin < 9 g/dL, or a positive hepatitis B test result within 3 months"; a test named in
                 # the next sentence ("... < 31 weeks were eligible. Consent must have been obtained within 24 hours")
                 earlier = []
