@@ -159,6 +159,12 @@ MORE_FORMS += [
     ("Class III or IV CHF", [("NYHA", 3, True, 4, True, None, None)]),
     # a unit written with a caret ("kg/m^2") between the two values of a range
     ("BMI between 23.0 kg/m^2 and 39.9 kg/m^2", [("BMI", 23.0, True, 39.9, True, "kg/m2", None)]),
+    # spellings and scales added from the seventh dev batch
+    ("NHYA Class III or greater congestive heart failure", [("NYHA", 3, True, None, None, None, None)]),
+    ("hypertriglyceridemia (> 2.5 x ULN)", [("triglycerides", 2.5, False, None, None, None, "ULN")]),
+    ("Inadequate dialysis (PRU < 65% or KT/V < 1.2)",
+     [("URR", None, None, 65, False, "%", None), ("Kt/V", None, None, 1.2, False, None, None)]),
+    ("SF-36 physical component score < 60", [("SF-36_PCS", None, None, 60, False, None, None)]),
     # a label glued to its value
     ("BMI:19 - 40 kg/m2", [("BMI", 19, True, 40, True, "kg/m2", None)]),
     # a range before its variable
