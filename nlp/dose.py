@@ -510,6 +510,8 @@ _CONSUMED = re.compile(
     rf"(?<![\w.]){_BOUND}(?:\s+(?P<what>cigarettes?|cigars?|pipes?|(?:alcoholic\s+|standard\s+)?drinks?|"
     rf"units?\s+of\s+(?P<of>alcohol|caffeine)|cups?\s+of\s+coffee|servings?(?:\s+of\s+alcohol)?)|\s*(?P<grams>g|grams?))"
     rf"\s*(?:(?:per|a|an|each|every|/)\s*|in\s+a\s+(?:single\s+)?){_PERIOD}", re.IGNORECASE)
+# "at least 10 pack-years": a cumulative dose of tobacco
+_PACK_YEARS_DOSE = re.compile(rf"(?<![\w.]){_BOUND}[ \t]*(?:-[ \t]*)?(?P<what>pack[\s-]*(?:years?|yrs?))\b", re.IGNORECASE)
 _ALCOHOL_CONTEXT = re.compile(r"\b(?:alcohol\w*|ethanol|drink\w*)\b", re.IGNORECASE)
 _RADIATION = re.compile(
     rf"(?<![\w.]){_BOUND}\s*(?P<unit>c?Gy(?:-?Eq)?|Gray)\b(?:\s*(?P<fraction>(?:per|/)\s*(?:daily\s+)?fraction))?",
@@ -525,7 +527,7 @@ _CYCLES = re.compile(
 # a worked example of pack-years ("e.g., 20 cigarettes per day for 10 years"): not a criterion
 _PACK_YEARS = re.compile(r"\s*(?:for|x|×)\s*\d+\s*(?:years?|yrs?)\b", re.IGNORECASE)
 _EXAMPLE_BEFORE = re.compile(r"(?:e\.\s?g\.?|example|i\.\s?e\.?)[\s,:}\])]*$", re.IGNORECASE)
-_EXPOSURE_GATE = re.compile(r"cigar|drink|alcohol|caffeine|coffee|ethanol|gy\b|gray|cycle|course|block", re.IGNORECASE)
+_EXPOSURE_GATE = re.compile(r"cigar|drink|alcohol|caffeine|coffee|ethanol|gy\b|gray|cycle|course|block|pack", re.IGNORECASE)
 
 
 def _exposure_bounds(m: re.Match) -> dict:
@@ -601,6 +603,13 @@ def exposures(text: str, found: list[dict]) -> list[dict]:
                 (m.start("what"), m.end("what"))
         out.append(_exposure(m, drug, text[span[0]:span[1]] if span else "alcohol", span, unit, period,
                              "dose.consumption"))
+    for m in _PACK_YEARS_DOSE.finditer(text):
+        if not free(m) or _EXAMPLE_BEFORE.search(text, max(0, m.start() - 25), m.start()):
+            continue
+        found = _exposure(m, "tobacco", m.group("what"), (m.start("what"), m.end("what")), "pack-years", None,
+                          "dose.consumption")
+        found["cumulative"] = True
+        out.append(found)
     for m in _RADIATION.finditer(text):
         clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1
         if not free(m) or not _RADIATION_CONTEXT.search(text, clause, min(len(text), m.end() + 40)):

@@ -452,6 +452,9 @@ EXPOSURES = [
      [("induction therapy", 3, True, 6, True, "cycles")]),
     ("Received at least 2 courses of immunotherapy", [("immunotherapy", 2, True, None, None, "cycles")]),
     ("Completion of 4 cycles of chemotherapy of gemcitabine", [("chemotherapy", 4, True, 4, True, "cycles")]),
+    # a cumulative amount of tobacco
+    ("Current or ex-smokers with a smoking history of at least 10 pack years",
+     [("tobacco", 10, True, None, None, "pack-years")]),
 ]
 
 
