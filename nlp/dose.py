@@ -506,10 +506,11 @@ _CMP_RE = "|".join(sorted((re.escape(c).replace(r"\ ", r"\s+") for c in _CMP_WOR
 _NUM = r"\d+(?:\.\d+)?"
 _BOUND = rf"(?:(?P<cmp>{_CMP_RE})\s*)?(?P<num>{_NUM})(?:\s*(?:-|–|to|and)\s*(?:(?P<cmp2>{_CMP_RE})\s*)?(?P<num2>{_NUM}))?"
 _PERIOD = r"(?P<period>day|d|week|wk|month|occasion|sitting)\b"
+_DAILY = r"(?P<daily>daily|weekly)\b"
 _CONSUMED = re.compile(
     rf"(?<![\w.]){_BOUND}(?:\s+(?P<what>cigarettes?|cigars?|pipes?|(?:alcoholic\s+|standard\s+)?drinks?|"
     rf"units?\s+of\s+(?P<of>alcohol|caffeine)|cups?\s+of\s+coffee|servings?(?:\s+of\s+alcohol)?)|\s*(?P<grams>g|grams?))"
-    rf"\s*(?:(?:per|a|an|each|every|/)\s*|in\s+a\s+(?:single\s+)?){_PERIOD}", re.IGNORECASE)
+    rf"\s*(?:(?:(?:per|a|an|each|every|/)\s*|in\s+a\s+(?:single\s+)?){_PERIOD}|{_DAILY})", re.IGNORECASE)
 # "at least 10 pack-years": a cumulative dose of tobacco
 _PACK_YEARS_DOSE = re.compile(rf"(?<![\w.]){_BOUND}[ \t]*(?:-[ \t]*)?(?P<what>pack[\s-]*(?:years?|yrs?))\b", re.IGNORECASE)
 _ALCOHOL_CONTEXT = re.compile(r"\b(?:alcohol\w*|ethanol|drink\w*)\b", re.IGNORECASE)
@@ -583,7 +584,8 @@ def exposures(text: str, found: list[dict]) -> list[dict]:
         if not free(m) or _PACK_YEARS.match(text, m.end()) or _EXAMPLE_BEFORE.search(text, max(0, m.start() - 25),
                                                                                      m.start()):
             continue
-        period = _PERIODS[m.group("period").lower()]
+        period = _PERIODS[m.group("period").lower()] if m.group("period") else (
+            "day" if m.group("daily").lower() == "daily" else "week")
         what = (m.group("what") or "").lower()
         if m.group("grams"):
             clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1

@@ -128,14 +128,14 @@ class MappedText:
 
     def sub(self, start: int, end: int, *, collapse_wraps: bool = True) -> "MappedText":
         """A view of ``text[start:end]``; hard line wraps (newline plus indentation, or the run of spaces a
-        wrap left where newlines were removed) become one space.
+        wrap left where newlines were removed) and a few spaces inside a line become one space.
 
         >>> m = normalize("a long item\\n     wrapped here")
         >>> m.sub(0, len(m.text)).text
         'a long item wrapped here'
         """
         piece = self.text[start:end]
-        if not collapse_wraps or ("\n" not in piece and "    " not in piece):
+        if not collapse_wraps or ("\n" not in piece and "  " not in piece):
             return MappedText(piece, self.root.original, (), self, start)
         out: list[str] = []
         pieces: list[tuple[int, int, int, int]] = []
@@ -152,7 +152,9 @@ class MappedText:
         return MappedText("".join(out), self.root.original, tuple(pieces), self, start)
 
 
-_WRAP = re.compile(r"[ \t]*\n[ \t\n]*|(?<=\S) {4,}(?=\S)")
+# (two or three spaces inside a line are one too, "Insulin requirement  >1.0 U/kg/day"; not before a number, where
+# they mark a lost comparator: "Age  18 years")
+_WRAP = re.compile(r"[ \t]*\n[ \t\n]*|(?<=\S) {4,}(?=\S)|(?<=\S) {2,3}(?=[^\s\d])")
 
 # "#" used as a line break (Valx exports): "Inclusion Criteria:#   1. Male ...#   2. ..."
 _HASH_BREAK = re.compile(r"#(?=\s|[A-Z(*\-\u2022]|$)")

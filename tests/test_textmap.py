@@ -81,3 +81,13 @@ def test_number_written_twice_reads_once(original, normalized):
     m = normalize(original)
     assert m.text == normalized
     assert m.evidence(0, len(m.text))["text"] == original
+
+
+def test_a_few_spaces_inside_a_line_are_one_but_not_before_a_number():
+    from nlp.textmap import normalize
+    m = normalize("Insulin requirement  >1.0 U/kg/day; Age  18 years")
+    view = m.sub(0, len(m.text))
+    assert view.text == "Insulin requirement >1.0 U/kg/day; Age  18 years"
+    # evidence still points into the input as written
+    start = view.text.index(">1.0")
+    assert view.evidence(0, start + 4)["text"] == "Insulin requirement  >1.0"
