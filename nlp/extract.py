@@ -159,10 +159,8 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     list_windows: dict[str, dict] = {}
     after: dict | None = None
     parents = {i.parent for i in seg.items if i.parent}
-    for item in seg.items:
-        item_mapped = mapped.sub(item.start, item.end)
-        # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
-        found = _run_item(nlp, item, item_mapped, full=_needs_pipeline(item))
+    prepared = [(item, mapped.sub(item.start, item.end)) for item in seg.items]
+    for (item, item_mapped), found in zip(prepared, _run_items(nlp, prepared)):
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -347,39 +345,60 @@ def clear_item_cache() -> None:
         _FOUND_CACHE.clear()
 
 
-def _run_item(nlp, item: Item, item_mapped: MappedText, full: bool = True) -> list[dict]:
-    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading), full)
-    hit = _FOUND_CACHE.get(key)
-    if hit is not None:
-        return marshal.loads(hit)
-    found = _run_pipeline(nlp, item, item_mapped) if full else _run_conditions(nlp, item, item_mapped)
+def _run_items(nlp, prepared: list[tuple[Item, MappedText]]) -> list[list[dict]]:
+    """What the pipeline finds in each item of a trial. Each stage runs over all the trial's items before the
+    next one starts (its rules and tables stay in the processor's caches); an item seen before is copied."""
+    out: list[list[dict] | None] = [None] * len(prepared)
+    todo: dict[tuple, list[int]] = {}
+    for n, (item, item_mapped) in enumerate(prepared):
+        # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
+        key = (id(nlp), item_mapped.text, item.section, tuple(item.heading), _needs_pipeline(item))
+        hit = _FOUND_CACHE.get(key)
+        if hit is not None:
+            out[n] = marshal.loads(hit)
+        else:
+            todo.setdefault(key, []).append(n)
+    if not todo:
+        return out
+    full = [(key, prepared[ns[0]][0]) for key, ns in todo.items() if key[-1]]
+    alone = [(key, prepared[ns[0]][0]) for key, ns in todo.items() if not key[-1]]
+    results = dict(zip((k for k, _ in alone), _run_conditions(nlp, [(k[1], item) for k, item in alone])))
+    results.update(zip((k for k, _ in full), _run_pipeline(nlp, [(k[1], item) for k, item in full])))
     with _FOUND_LOCK:  # a Dask worker may run several tasks in threads
-        if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
-            _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
-        _FOUND_CACHE[key] = marshal.dumps(found)
-    return found
+        for key, ns in todo.items():
+            found = results[key]
+            dumped = marshal.dumps(found)
+            if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
+                _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
+            _FOUND_CACHE[key] = dumped
+            out[ns[0]] = found
+            for n in ns[1:]:
+                out[n] = marshal.loads(dumped)
+    return out
 
 
-def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
-    doc = nlp.make_doc(item_mapped.text)
-    context = {"section": item.section, "heading": item.heading}
-    doc._.eligex_context = context
+def _run_pipeline(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:
+    docs = []
+    for text, item in texts:
+        doc = nlp.make_doc(text)
+        doc._.eligex_context = {"section": item.section, "heading": item.heading}
+        docs.append(doc)
     # components none of whose rules can match the item are skipped (nlp/gate.py)
-    doc = run_gated(nlp, doc, context)
-    return list(doc._.eligex_found)
+    return [list(doc._.eligex_found) for doc in run_gated(nlp, docs)]
 
 
-def _run_conditions(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+def _run_conditions(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:
     """The condition lexicon and negation alone: what an item without numbers or cue words can state. The
     tokenizer runs only when a negation must be decided (most such items name no condition at all)."""
-    text = item_mapped.text
-    found = condition_rules.find(text, condition_rules.lexicon_mentions(text), [])
-    if not found or not negation_possible(text):
-        return found
-    doc = nlp.make_doc(text)
-    doc._.eligex_context = {"section": item.section, "heading": item.heading}
-    doc._.eligex_found.extend(found)
-    return list(nlp.get_pipe("eligex_negation")(doc)._.eligex_found)
+    out = [condition_rules.find(text, condition_rules.lexicon_mentions(text), []) for text, _ in texts]
+    negate = nlp.get_pipe("eligex_negation")
+    for n, (text, item) in enumerate(texts):
+        if out[n] and negation_possible(text):
+            doc = nlp.make_doc(text)
+            doc._.eligex_context = {"section": item.section, "heading": item.heading}
+            doc._.eligex_found.extend(out[n])
+            out[n] = list(negate(doc)._.eligex_found)
+    return out
 
 # Kinds that make an item under a list heading more than an event of the heading's window: a threshold or a
 # window of its own, an age, a pregnancy or contraception statement
