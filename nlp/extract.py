@@ -10,6 +10,7 @@ import marshal
 import re
 import threading
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from . import __version__
@@ -121,6 +122,22 @@ def check_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
 def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
     """The record of one trial. Raises ``EligexError`` for input that cannot be extracted from."""
+    steps = _trial_steps(trial, max_chars)
+    return _finish(steps, _run_items(load(), next(steps)))
+
+
+def _finish(steps, found: list[list[dict]]) -> dict:
+    """The record of a trial whose ``_trial_steps`` are at their yield, given what its items found."""
+    try:
+        steps.send(found)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("_trial_steps yields once")
+
+
+def _trial_steps(trial: TrialInput, max_chars: int):
+    """A trial's record in two steps, so the pipeline can run over the items of several trials at once:
+    yields the items (item, its mapped text), is sent what the pipeline found in each, returns the record."""
     where = _where(trial)
     if not trial.trial_id:
         raise EligexError("E011", source=where, expected="an NCT id or the --id-column value")
@@ -151,7 +168,6 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         source=("page" if page_fields and not trial.registry else trial.source.get("format", "input")),
     )
 
-    nlp = load()
     items_out: list[dict] = []
     constraints: list[dict] = []
     # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id,
@@ -160,7 +176,8 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     after: dict | None = None
     parents = {i.parent for i in seg.items if i.parent}
     prepared = [(item, mapped.sub(item.start, item.end)) for item in seg.items]
-    for (item, item_mapped), found in zip(prepared, _run_items(nlp, prepared)):
+    founds = yield prepared
+    for (item, item_mapped), found in zip(prepared, founds):
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -346,8 +363,9 @@ def clear_item_cache() -> None:
 
 
 def _run_items(nlp, prepared: list[tuple[Item, MappedText]]) -> list[list[dict]]:
-    """What the pipeline finds in each item of a trial. Each stage runs over all the trial's items before the
-    next one starts (its rules and tables stay in the processor's caches); an item seen before is copied."""
+    """What the pipeline finds in each item (of one trial or several). Each stage runs over all the items
+    before the next one starts (its rules and tables stay in the processor's caches); an item seen before is
+    copied."""
     out: list[list[dict] | None] = [None] * len(prepared)
     todo: dict[tuple, list[int]] = {}
     for n, (item, item_mapped) in enumerate(prepared):
@@ -573,16 +591,48 @@ def checked(record: dict) -> dict:
 
 def extract_many(trials: Iterable[TrialInput | EligexError], *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[dict]:
     """One schema-checked record per input; inputs that fail give error records and the run goes on."""
-    for trial in trials:
+    trials = iter(trials)
+    while group := list(islice(trials, _GROUP)):
+        yield from _extract_group(group, max_chars)
+
+
+# trials whose items the pipeline runs over together (_run_items)
+_GROUP = 16
+
+
+def _extract_group(group: list[TrialInput | EligexError], max_chars: int) -> list[dict]:
+    """``extract_many`` over a few inputs: each trial's items are read, the pipeline runs over all of them
+    at once, and each trial's record is made from what its items found."""
+    records: list[dict | None] = [None] * len(group)
+    started = []  # (position, steps, items)
+    for n, trial in enumerate(group):
         if isinstance(trial, EligexError):
-            yield checked(error_record(trial, trial.fields.get("trial_id"), trial.fields.get("record_source") or
-                                       {"format": "text", "input": trial.source or "<input>"}))
+            records[n] = checked(error_record(trial, trial.fields.get("trial_id"), trial.fields.get("record_source")
+                                              or {"format": "text", "input": trial.source or "<input>"}))
             continue
+        steps = _trial_steps(trial, max_chars)
         try:
-            record = checked(extract_trial(trial, max_chars=max_chars))
-        except EligexError as exc:
-            record = checked(error_record(exc, trial.trial_id, trial.source))
-        except Exception as exc:  # a bug: reported as this trial's error record, and the batch goes on
-            bug = EligexError("E099", source=_where(trial), detail=f"{type(exc).__name__}: {exc}")
-            record = checked(error_record(bug, trial.trial_id, trial.source))
-        yield record
+            started.append((n, steps, next(steps)))
+        except Exception as exc:
+            records[n] = _error(trial, exc)
+    nlp = load()
+    try:
+        found = _run_items(nlp, [pair for _, _, items in started for pair in items])
+    except Exception:
+        found = None  # each trial runs its own items again, so only the one that fails gets an error record
+    at = 0
+    for n, steps, items in started:
+        try:
+            mine = _run_items(nlp, items) if found is None else found[at:at + len(items)]
+            records[n] = checked(_finish(steps, mine))
+        except Exception as exc:
+            records[n] = _error(group[n], exc)
+        at += len(items)
+    return records
+
+
+def _error(trial: TrialInput, exc: Exception) -> dict:
+    """The error record of a trial whose extraction raised ``exc``."""
+    if not isinstance(exc, EligexError):  # a bug: reported as this trial's error record, and the batch goes on
+        exc = EligexError("E099", source=_where(trial), detail=f"{type(exc).__name__}: {exc}")
+    return checked(error_record(exc, trial.trial_id, trial.source))
