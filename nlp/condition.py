@@ -288,6 +288,12 @@ _BEFORE_JOIN_TWO = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z][A-Za-z-]*\s+[A-Za-z0-
 _AFTER_JOIN = re.compile(_JOIN + r"([A-Za-z0-9][A-Za-z0-9-]*)(?![A-Za-z0-9])")
 
 
+def _ends_with_join(text: str, pos: int) -> bool:
+    """Whether the 40 characters before ``pos`` end with what ``_JOIN`` ends with (then whitespace): a
+    ``_BEFORE_JOIN`` or ``_BEFORE_JOIN_TWO`` search there can find nothing otherwise."""
+    return text[max(0, pos - 40):pos].rstrip().endswith((",", "/", "or", "and"))
+
+
 def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str, int, int]]:
     """Concepts written with a shared word left out: "cardiac or pulmonary disease" (cardiac disease),
     "hepatitis B or C" (hepatitis C). A word joined by "or", "and", "/" or a comma to a mention of two or more
@@ -302,7 +308,8 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
             continue
         head, tail = " ".join(words[1:]), " ".join(words[:-1])
         pos = start
-        two = _BEFORE_JOIN_TWO.search(text, max(0, start - 40), start) if len(words) > 2 else None
+        two = _BEFORE_JOIN_TWO.search(text, max(0, start - 40), start) \
+            if len(words) > 2 and _ends_with_join(text, start) else None
         ids = idx.get(_key(f"{two.group(1)} {' '.join(words[2:])}"), ()) if two else ()
         if ids and not any(a < two.end(1) and two.start(1) < b for a, b in taken):
             # "Type 1 or type 2 diabetes": a conjunct of two words in place of the mention's first two
@@ -310,7 +317,7 @@ def _elliptic(text: str, mentions: list[tuple[int, int, str, str]]) -> list[tupl
                        if cid != own)
             pos = two.start(1)
         while True:  # "cardiac, renal or pulmonary disease"
-            m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos)
+            m = _BEFORE_JOIN.search(text, max(0, pos - 40), pos) if _ends_with_join(text, pos) else None
             if not m or any(a < m.end(1) and m.start(1) < b for a, b in taken):
                 break
             ids = idx.get(_key(f"{m.group(1)} {head}"), ())
@@ -412,6 +419,12 @@ def _about_relatives(text: str, s: dict) -> bool:
     low = text.lower()
     return bool(s["family_words"].intersection(_LOWER_WORD.findall(low))) or \
         any(p in low for p in s["family_phrases"])
+
+
+# what each alternative of patterns/condition.json's permitted_after holds (tests/test_speed_equivalence.py)
+_PERMITTED_STEMS = ("allowed", "permitted", "eligible", "accept", "excluded", "may")
+# and of its negative_before
+_NEGATIVE_BEFORE_STEMS = ("negative", "reactive")
 
 
 def _clause_end(text: str, pos: int) -> int:
@@ -524,6 +537,11 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
     ordered = sorted(set(mentions))
     out = []
     seen: dict[str, int] = {}
+    # an ASCII text without a word of a relative, a permission or a negative result holds none in any part
+    low = text.lower() if text.isascii() else None
+    relatives = low is None or any(w in low for w in s["family_words"]) or any(p in low for p in s["family_phrases"])
+    permitted = low is None or any(stem in low for stem in _PERMITTED_STEMS)
+    negative = low is None or any(stem in low for stem in _NEGATIVE_BEFORE_STEMS)
     for n, (start, end, cid, rule) in enumerate(ordered):
         concept = lex[cid]
         inside = lambda sp: any(a <= start and end <= b for a, b in sp)  # noqa: E731
@@ -546,10 +564,10 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         # that make it someone else's, or not a condition, may stand before its modifiers
         core = _strip_modifiers(before)
         if _ends_with(core, s["not_own_words"]) is not None or s["not_own_after"].match(text, end) or \
-                _about_relatives(before[-80:], s):
+                (relatives and _about_relatives(before[-80:], s)):
             continue
         clause_rest = text[end:_clause_end(text, end)]
-        if s["permitted"].search(clause_rest):
+        if permitted and s["permitted"].search(clause_rest):
             continue  # "Brain metastases allowed": permitted, not required
         # "Patients with HIV must have CD4 > 200 cells/mm3": the diagnosis is whom the threshold binds
         later = [f for f in found if f["kind"] == "measurement" and f["start"] >= end]
@@ -591,9 +609,9 @@ def find(text: str, mentions: list[tuple[int, int, str, str]], found: list[dict]
         if concept.id in seen and re.fullmatch(r"\s*\(\s*", text[seen[concept.id]:start]):
             continue
         seen[concept.id] = end
-        negative = s["negative_after"].match(text, stmt_end) or \
-            s["negative_before"].search(text, max(floor, stmt_start - 40), stmt_start)
-        f = {"kind": "condition", "start": stmt_start, "end": stmt_end, "rule": rule, "negated": bool(negative),
+        negated = s["negative_after"].match(text, stmt_end) or \
+            (negative and s["negative_before"].search(text, max(floor, stmt_start - 40), stmt_start))
+        f = {"kind": "condition", "start": stmt_start, "end": stmt_end, "rule": rule, "negated": bool(negated),
              "concept": {"id": concept.id, "text": concept.name}, "history": history,
              "parts": [{"role": "condition", "start": start, "end": end}]}
         code = concept.code()

@@ -10,6 +10,7 @@ import marshal
 import re
 import threading
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from . import __version__
@@ -121,6 +122,22 @@ def check_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
 def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
     """The record of one trial. Raises ``EligexError`` for input that cannot be extracted from."""
+    steps = _trial_steps(trial, max_chars)
+    return _finish(steps, _run_items(load(), next(steps)))
+
+
+def _finish(steps, found: list[list[dict]]) -> dict:
+    """The record of a trial whose ``_trial_steps`` are at their yield, given what its items found."""
+    try:
+        steps.send(found)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("_trial_steps yields once")
+
+
+def _trial_steps(trial: TrialInput, max_chars: int):
+    """A trial's record in two steps, so the pipeline can run over the items of several trials at once:
+    yields the items (item, its mapped text), is sent what the pipeline found in each, returns the record."""
     where = _where(trial)
     if not trial.trial_id:
         raise EligexError("E011", source=where, expected="an NCT id or the --id-column value")
@@ -151,7 +168,6 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
         source=("page" if page_fields and not trial.registry else trial.source.get("format", "input")),
     )
 
-    nlp = load()
     items_out: list[dict] = []
     constraints: list[dict] = []
     # the window an item states for the list under it ("Excluded within 4 weeks of study entry:"), by item id,
@@ -159,10 +175,9 @@ def extract_trial(trial: TrialInput, *, max_chars: int = DEFAULT_MAX_CHARS) -> d
     list_windows: dict[str, dict] = {}
     after: dict | None = None
     parents = {i.parent for i in seg.items if i.parent}
-    for item in seg.items:
-        item_mapped = mapped.sub(item.start, item.end)
-        # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
-        found = _run_item(nlp, item, item_mapped, full=_needs_pipeline(item))
+    prepared = [(item, mapped.sub(item.start, item.end)) for item in seg.items]
+    founds = yield prepared
+    for (item, item_mapped), found in zip(prepared, founds):
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -347,39 +362,61 @@ def clear_item_cache() -> None:
         _FOUND_CACHE.clear()
 
 
-def _run_item(nlp, item: Item, item_mapped: MappedText, full: bool = True) -> list[dict]:
-    key = (id(nlp), item_mapped.text, item.section, tuple(item.heading), full)
-    hit = _FOUND_CACHE.get(key)
-    if hit is not None:
-        return marshal.loads(hit)
-    found = _run_pipeline(nlp, item, item_mapped) if full else _run_conditions(nlp, item, item_mapped)
+def _run_items(nlp, prepared: list[tuple[Item, MappedText]]) -> list[list[dict]]:
+    """What the pipeline finds in each item (of one trial or several). Each stage runs over all the items
+    before the next one starts (its rules and tables stay in the processor's caches); an item seen before is
+    copied."""
+    out: list[list[dict] | None] = [None] * len(prepared)
+    todo: dict[tuple, list[int]] = {}
+    for n, (item, item_mapped) in enumerate(prepared):
+        # items without a number or a cue word can only state conditions: the condition lexicon alone reads them
+        key = (id(nlp), item_mapped.text, item.section, tuple(item.heading), _needs_pipeline(item))
+        hit = _FOUND_CACHE.get(key)
+        if hit is not None:
+            out[n] = marshal.loads(hit)
+        else:
+            todo.setdefault(key, []).append(n)
+    if not todo:
+        return out
+    full = [(key, prepared[ns[0]][0]) for key, ns in todo.items() if key[-1]]
+    alone = [(key, prepared[ns[0]][0]) for key, ns in todo.items() if not key[-1]]
+    results = dict(zip((k for k, _ in alone), _run_conditions(nlp, [(k[1], item) for k, item in alone])))
+    results.update(zip((k for k, _ in full), _run_pipeline(nlp, [(k[1], item) for k, item in full])))
     with _FOUND_LOCK:  # a Dask worker may run several tasks in threads
-        if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
-            _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
-        _FOUND_CACHE[key] = marshal.dumps(found)
-    return found
+        for key, ns in todo.items():
+            found = results[key]
+            dumped = marshal.dumps(found)
+            if len(_FOUND_CACHE) >= _FOUND_CACHE_SIZE:
+                _FOUND_CACHE.pop(next(iter(_FOUND_CACHE)))  # the oldest entry
+            _FOUND_CACHE[key] = dumped
+            out[ns[0]] = found
+            for n in ns[1:]:
+                out[n] = marshal.loads(dumped)
+    return out
 
 
-def _run_pipeline(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
-    doc = nlp.make_doc(item_mapped.text)
-    context = {"section": item.section, "heading": item.heading}
-    doc._.eligex_context = context
+def _run_pipeline(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:
+    docs = []
+    for text, item in texts:
+        doc = nlp.make_doc(text)
+        doc._.eligex_context = {"section": item.section, "heading": item.heading}
+        docs.append(doc)
     # components none of whose rules can match the item are skipped (nlp/gate.py)
-    doc = run_gated(nlp, doc, context)
-    return list(doc._.eligex_found)
+    return [list(doc._.eligex_found) for doc in run_gated(nlp, docs)]
 
 
-def _run_conditions(nlp, item: Item, item_mapped: MappedText) -> list[dict]:
+def _run_conditions(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:
     """The condition lexicon and negation alone: what an item without numbers or cue words can state. The
     tokenizer runs only when a negation must be decided (most such items name no condition at all)."""
-    text = item_mapped.text
-    found = condition_rules.find(text, condition_rules.lexicon_mentions(text), [])
-    if not found or not negation_possible(text):
-        return found
-    doc = nlp.make_doc(text)
-    doc._.eligex_context = {"section": item.section, "heading": item.heading}
-    doc._.eligex_found.extend(found)
-    return list(nlp.get_pipe("eligex_negation")(doc)._.eligex_found)
+    out = [condition_rules.find(text, condition_rules.lexicon_mentions(text), []) for text, _ in texts]
+    negate = nlp.get_pipe("eligex_negation")
+    for n, (text, item) in enumerate(texts):
+        if out[n] and negation_possible(text):
+            doc = nlp.make_doc(text)
+            doc._.eligex_context = {"section": item.section, "heading": item.heading}
+            doc._.eligex_found.extend(out[n])
+            out[n] = list(negate(doc)._.eligex_found)
+    return out
 
 # Kinds that make an item under a list heading more than an event of the heading's window: a threshold or a
 # window of its own, an age, a pregnancy or contraception statement
@@ -554,16 +591,48 @@ def checked(record: dict) -> dict:
 
 def extract_many(trials: Iterable[TrialInput | EligexError], *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[dict]:
     """One schema-checked record per input; inputs that fail give error records and the run goes on."""
-    for trial in trials:
+    trials = iter(trials)
+    while group := list(islice(trials, _GROUP)):
+        yield from _extract_group(group, max_chars)
+
+
+# trials whose items the pipeline runs over together (_run_items)
+_GROUP = 16
+
+
+def _extract_group(group: list[TrialInput | EligexError], max_chars: int) -> list[dict]:
+    """``extract_many`` over a few inputs: each trial's items are read, the pipeline runs over all of them
+    at once, and each trial's record is made from what its items found."""
+    records: list[dict | None] = [None] * len(group)
+    started = []  # (position, steps, items)
+    for n, trial in enumerate(group):
         if isinstance(trial, EligexError):
-            yield checked(error_record(trial, trial.fields.get("trial_id"), trial.fields.get("record_source") or
-                                       {"format": "text", "input": trial.source or "<input>"}))
+            records[n] = checked(error_record(trial, trial.fields.get("trial_id"), trial.fields.get("record_source")
+                                              or {"format": "text", "input": trial.source or "<input>"}))
             continue
+        steps = _trial_steps(trial, max_chars)
         try:
-            record = checked(extract_trial(trial, max_chars=max_chars))
-        except EligexError as exc:
-            record = checked(error_record(exc, trial.trial_id, trial.source))
-        except Exception as exc:  # a bug: reported as this trial's error record, and the batch goes on
-            bug = EligexError("E099", source=_where(trial), detail=f"{type(exc).__name__}: {exc}")
-            record = checked(error_record(bug, trial.trial_id, trial.source))
-        yield record
+            started.append((n, steps, next(steps)))
+        except Exception as exc:
+            records[n] = _error(trial, exc)
+    nlp = load()
+    try:
+        found = _run_items(nlp, [pair for _, _, items in started for pair in items])
+    except Exception:
+        found = None  # each trial runs its own items again, so only the one that fails gets an error record
+    at = 0
+    for n, steps, items in started:
+        try:
+            mine = _run_items(nlp, items) if found is None else found[at:at + len(items)]
+            records[n] = checked(_finish(steps, mine))
+        except Exception as exc:
+            records[n] = _error(group[n], exc)
+        at += len(items)
+    return records
+
+
+def _error(trial: TrialInput, exc: Exception) -> dict:
+    """The error record of a trial whose extraction raised ``exc``."""
+    if not isinstance(exc, EligexError):  # a bug: reported as this trial's error record, and the batch goes on
+        exc = EligexError("E099", source=_where(trial), detail=f"{type(exc).__name__}: {exc}")
+    return checked(error_record(exc, trial.trial_id, trial.source))

@@ -98,19 +98,24 @@ def _plan(nlp: Language) -> tuple:
     return tuple(plan)
 
 
-def run_gated(nlp: Language, doc: Doc, context: dict) -> Doc:
-    """Run ``nlp``'s components over ``doc``, skipping the rule components that cannot match it."""
+def run_gated(nlp: Language, docs: list[Doc]) -> list[Doc]:
+    """Run ``nlp``'s components over ``docs`` (each over all of them before the next), skipping for a doc the
+    rule components that cannot match it (its context is ``doc._.eligex_context``)."""
     plan = _plan(nlp)
-    verdicts = None
+    docs = list(docs)
+    verdicts: list[tuple | None] = [None] * len(docs)
     for n, (_, proc, gate) in enumerate(plan):
-        if gate is not None:
-            if verdicts is None:
-                labels = frozenset(span.label_ for span in doc._.eligex_atoms or ())
-                verdicts = _verdicts(plan, labels, context.get("section"), tuple(context.get("heading") or ()))
-            if not verdicts[n]:
-                continue
-        doc = proc(doc)
-    return doc
+        for k, doc in enumerate(docs):
+            if gate is not None:
+                if verdicts[k] is None:
+                    context = doc._.eligex_context or {}
+                    labels = frozenset(span.label_ for span in doc._.eligex_atoms or ())
+                    verdicts[k] = _verdicts(plan, labels, context.get("section"),
+                                            tuple(context.get("heading") or ()))
+                if not verdicts[k][n]:
+                    continue
+            docs[k] = proc(doc)
+    return docs
 
 
 @lru_cache(maxsize=65536)

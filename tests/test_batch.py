@@ -211,6 +211,36 @@ def test_errors_in_their_own_file_and_the_summary(tmp_path, capsys):
     assert "(errors: " in err and "[E021]" in err
 
 
+def test_a_bug_in_one_trial_of_a_group_is_that_trial_s_error_alone(monkeypatch):
+    import sys
+
+    from nlp.extract import TrialInput, extract_many
+
+    ex = sys.modules["nlp.extract"]
+    ex.clear_item_cache()
+    real = ex._run_pipeline
+
+    def failing(nlp, texts):
+        if any("BOOM" in text for text, _ in texts):
+            raise RuntimeError("boom")
+        return real(nlp, texts)
+
+    monkeypatch.setattr(ex, "_run_pipeline", failing)
+    source = {"format": "text", "input": "<input>"}
+    texts = ["Inclusion Criteria:\n- Age >= 18 years", "Exclusion Criteria:\n- BOOM 5 times",
+             "Exclusion Criteria:\n- ALT > 2.5 x ULN\n- Not pregnant or nursing", ""]
+    trials = [TrialInput(trial_id=f"NCT0000000{n}", text=t, source=source) for n, t in enumerate(texts)]
+    records = list(extract_many(trials))  # one group: the pipeline runs over the items of all of them at once
+    assert [r["trial_id"] for r in records] == [t.trial_id for t in trials]
+    assert [r.get("error", {}).get("code") for r in records] == [None, "E099", None, "E010"]
+    assert "RuntimeError: boom" in records[1]["error"]["message"]
+    monkeypatch.setattr(ex, "_run_pipeline", real)
+    ex.clear_item_cache()
+    for trial, record in zip(trials, records):
+        if "error" not in record:
+            assert ex.extract_trial(trial) == record
+
+
 def test_progress_bar_shows_rate_and_eta(tmp_path, capsys):
     assert cli.main(["extract", str(SAMPLE), "-o", str(tmp_path / "r.jsonl"), "--progress", "on"]) == 0
     err = capsys.readouterr().err

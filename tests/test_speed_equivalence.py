@@ -109,3 +109,37 @@ def test_words_without_underscores_are_the_words():
         text = text.replace("_", " ")
         assert [m.span() for m in condition._WORD_NO_UNDERSCORE.finditer(text)] == \
             [m.span() for m in condition._WORD.finditer(text)], text
+
+
+def test_condition_prefilters_never_hide_a_match():
+    import re
+
+    condition = importlib.import_module("nlp.condition")
+    s = condition._settings()
+    # the patterns without their "$": a match that ends the text is one of these
+    checks = [(s["permitted"], condition._PERMITTED_STEMS),
+              (re.compile(s["negative_before"].pattern.rstrip("$"), re.IGNORECASE), condition._NEGATIVE_BEFORE_STEMS)]
+    extra = ["may participate", "Is Acceptable", "not  excluded", "seroNEGATIVE for the", "non reactive to an",
+             "nonreactive", "HIV sero-negative", "are eligible", "ALLOWED"]
+    for text in corpus_texts() + extra:
+        low = text.lower()
+        for pattern, stems in checks:
+            if pattern.search(text):
+                assert not text.isascii() or any(stem in low for stem in stems), (pattern.pattern[:40], text)
+        if condition._about_relatives(text, s):
+            assert any(w in low for w in s["family_words"]) or any(p in low for p in s["family_phrases"]), text
+
+
+def test_join_check_never_hides_a_join():
+    import random
+
+    condition = importlib.import_module("nlp.condition")
+    rng = random.Random(11)
+    pieces = ["or", "and", "and/or", ",", "/", " ", "\n", "\u00a0", "Or", "x", "cardiac", "type 1", "-", "(", "e"]
+    texts = corpus_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for text in texts:
+        for pos in range(len(text) + 1):
+            if not condition._ends_with_join(text, pos):
+                lo = max(0, pos - 40)
+                assert not condition._BEFORE_JOIN.search(text, lo, pos), (text, pos)
+                assert not condition._BEFORE_JOIN_TWO.search(text, lo, pos), (text, pos)
