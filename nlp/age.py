@@ -253,28 +253,3 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
             entry["unit"] = unit_of(v)
         found[name] = entry
     return found
-
-
-# "Age  18 years", "(  18 years of age)", "Males or females  18 years of age": the comparator before the age was
-# a "≥" the text lost (COVID-19 era registry exports drop it and leave its spaces); the age is read as the
-# minimum, by a rule of its own so a reader can tell the inference from a stated bound
-_LOST_COMPARATOR = re.compile(
-    r"(?:(?P<cue>\b(?:age[sd]?|aged)\b)|\b(?:males?|females?|adults?|patients?|subjects?|participants?|women|men)\b|\()"
-    r"[ \t]{2,}(?P<n>\d{1,3})[ \t]*(?P<u>years?|yrs?|y)\b(?P<tail>[ \t]+(?:of[ \t]+age|old)\b)?", re.IGNORECASE)
-
-
-def lost_comparator(text: str, found: list[dict]) -> list[dict]:
-    """Minimum ages whose "≥" the text lost, where no age rule read the words."""
-    out = []
-    for m in _LOST_COMPARATOR.finditer(text):
-        start = m.start("cue") if m.group("cue") else m.start("n")
-        end = m.end("tail") if m.group("tail") else m.end("u")
-        if any(f["start"] < end and start < f["end"] for f in found) or not 0 < int(m.group("n")) <= 120:
-            continue
-        parts = [{"role": "value", "start": m.start("n"), "end": m.end("n")},
-                 {"role": "unit", "start": m.start("u"), "end": m.end("u")}]
-        out.append({"kind": "age", "rule": "age.lost_comparator", "start": start, "end": end, "unit": "years",
-                    "unit_stated": True, "parts": parts,
-                    "lower": {"value": int(m.group("n")), "inclusive": True, "text": m.group("n"),
-                              "start": m.start("n"), "end": m.end("n")}})
-    return out

@@ -138,9 +138,7 @@ class AgeComponent(_RuleMatcher):
         return span.start
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.found(doc, age_rules.build)
-        found += age_rules.lost_comparator(doc_text(doc), found)
-        doc._.eligex_found.extend(found)
+        doc._.eligex_found.extend(self.found(doc, age_rules.build))
         return doc
 
 
