@@ -531,6 +531,11 @@ _EXAMPLE_BEFORE = re.compile(r"(?:e\.\s?g\.?|example|i\.\s?e\.?)[\s,:}\])]*$", r
 _EXPOSURE_GATE = re.compile(r"cigar|drink|alcohol|caffeine|coffee|ethanol|gy\b|gray|cycle|course|block|pack", re.IGNORECASE)
 
 
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: after a full stop, a semicolon or a line break."""
+    return max(text.rfind(ch, 0, pos) for ch in ".;\n") + 1
+
+
 def _exposure_bounds(m: re.Match) -> dict:
     def op(name):
         return _CMP_WORDS.get(re.sub(r"\s+", " ", m.group(name).lower())) if m.group(name) else None
@@ -588,7 +593,7 @@ def exposures(text: str, found: list[dict]) -> list[dict]:
             "day" if m.group("daily").lower() == "daily" else "week")
         what = (m.group("what") or "").lower()
         if m.group("grams"):
-            clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1
+            clause = _clause_start(text, m.start())
             if not _ALCOHOL_CONTEXT.search(text, clause, m.start()):
                 continue
             drug, unit, span = "alcohol", f"g/{period}", None
@@ -613,7 +618,7 @@ def exposures(text: str, found: list[dict]) -> list[dict]:
         found["cumulative"] = True
         out.append(found)
     for m in _RADIATION.finditer(text):
-        clause = max(text.rfind(ch, 0, m.start()) for ch in ".;\n") + 1
+        clause = _clause_start(text, m.start())
         if not free(m) or not _RADIATION_CONTEXT.search(text, clause, min(len(text), m.end() + 40)):
             continue
         unit = "cGy" if m.group("unit").lower().startswith("cgy") else (

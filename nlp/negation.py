@@ -132,6 +132,17 @@ _UNABLE = re.compile(r"\b(?:unable|inability)\s+to\b(?!\s+(?:refrain|abstain|sto
                      r"interrupt|wash)\b)", re.IGNORECASE)
 
 
+def _unable(text: str, start: int, subject: Span) -> bool:
+    """Whether an inability in the clause of a window starting at ``start`` opens its event or a short list it
+    ends ("Unable to stand or sit upright"), not another statement ("Unable to take oral medication or have a
+    malabsorption syndrome")."""
+    clause = max(text.rfind(ch, 0, start) for ch in ".;:\n") + 1
+    m = _UNABLE.search(text, clause, subject.end_char)
+    return m is not None and (m.end() > subject.start_char or (
+        len(text[m.end():subject.start_char].split()) <= 3
+        and not _OTHER_PREDICATE.search(text, m.end(), subject.start_char)))
+
+
 @lru_cache(maxsize=1)
 def _pseudo():
     import re
@@ -153,8 +164,8 @@ class NegationComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found = doc._.eligex_found
-        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not (
-                _has_trigger(doc_text(doc)) or _UNABLE.search(doc_text(doc))):
+        text = doc_text(doc)
+        if not any(f["kind"] in _NEGEX_KINDS for f in found) or not (_has_trigger(text) or _UNABLE.search(text)):
             return doc
         subjects = [(_subject(doc, f), f) for f in found]
         spans = filter_spans([Span(doc, s.start, s.end, label="SUBJECT") for s, _ in subjects if s is not None])
@@ -177,14 +188,7 @@ class NegationComponent:
             hit = any(a <= span.start and span.end <= b for a, b in negated) or \
                 any(span.start <= a and b <= span.end for a, b in negated)
             if f["kind"] == "window" and not hit:
-                text = doc_text(doc)
-                clause = max(text.rfind(ch, 0, f["start"]) for ch in ".;:\n") + 1
-                m = _UNABLE.search(text, clause, span.end_char)
-                # the inability opens the event or a short list it ends ("Unable to stand or sit upright"), not
-                # another statement ("Unable to take oral medication or have a malabsorption syndrome")
-                hit = m is not None and (m.end() > span.start_char or (
-                    len(text[m.end():span.start_char].split()) <= 3
-                    and not _OTHER_PREDICATE.search(text, m.end(), span.start_char)))
+                hit = _unable(text, f["start"], span)
             if f["kind"] in _NEGEX_KINDS:
                 # a condition's own rule may have negated it already ("HIV negative")
                 f["negated"] = hit or (f["kind"] == "condition" and f["negated"])
