@@ -871,11 +871,17 @@ def _after_with_no(text: str, s: int, e: int) -> tuple[int, int]:
     return t if t[1] > t[0] else (s, e)
 
 
+_COUNT_LEAD = re.compile(r"with\s+(?:\d+|two|three|four|five)\s+(?:or\s+more\s+)?(?=[A-Za-z])", re.IGNORECASE)
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in " \t\r\n,;:-*()\"'":
         s += 1
     while e > s and text[e - 1] in " \t\r\n,;:-*(\"'.":
         e -= 1
+    count = _COUNT_LEAD.match(text, s, e)  # "with 2 rising PSA values obtained ... apart": how many, not what
+    if count and count.end() < e:
+        s = count.end()
     m = _LEAD.match(text, s, e)
     if m and m.end() <= e:
         s = m.end()

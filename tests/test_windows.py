@@ -82,7 +82,7 @@ DIRECTIONS = [
                              ("radioimmunotherapy", 12, "weeks", "before", "treatment_start", False)]),
     # two values some time apart: the least time between them (since), as the dev gold writes it
     ("PSA >= 2 ng/mL, with 2 rising PSA values obtained more than 1 month apart",
-     [("with 2 rising PSA values obtained", 1, "months", "since", "unspecified", False)]),
+     [("rising PSA values obtained", 1, "months", "since", "unspecified", False)]),
     # "the prior N" without "in"; calendar units
     ("Antibiotic treatment the prior 3 months", [("Antibiotic treatment", 3, "months", "before", "unspecified", False)]),
     ("Surgery within 30 calendar days prior to randomization",
