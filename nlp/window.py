@@ -54,7 +54,7 @@ _LEAD = re.compile(
 _TAIL = re.compile(r"(?:\s+(?:for\s+(?:a|the|an?\s+overall|a\s+total)\s+(?:duration|period|time)(?:\s+of)?|taken|used|received|administered|given|performed|done|occurring|must|should|"
                    r"requires?|required|(?:are|is)\s+(?:not\s+)?(?:allowed|permitted|prohibited|excluded)|"
                    r"completed|signed|started|stopped|discontinued|finished|ended|"
-                   r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|of|in|at|for|a|an|the))+$",
+                   r"be|been|was|were|is|are|has|have|had|which|that|diagnosed|last|dose|doses|anticipated|of|in|at|for|a|an|the))+$",
                    re.IGNORECASE)
 
 

@@ -96,7 +96,7 @@ DIRECTIONS = [
     ("Planned living kidney transplant within 6 months",
      [("Planned living kidney transplant", 6, "months", "after", "unspecified", False)]),
     ("Heart surgery anticipated w/in 3 months after proposed transplantation",
-     [("Heart surgery anticipated", 3, "months", "after", "treatment_start", False)]),
+     [("Heart surgery", 3, "months", "after", "treatment_start", False)]),
     ("Major surgery within 30 days prior to randomization",
      [("Major surgery", 30, "days", "before", "randomization", False)]),
     ("Serious infection in the 3 months prior to screening",
