@@ -14,6 +14,9 @@ def register_extensions() -> None:
     if not Doc.has_extension("eligex_found"):
         # constraints found in the doc, as plain dicts (see age.build, sex.build)
         Doc.set_extension("eligex_found", getter=_found)
+    if not Doc.has_extension("eligex_lost"):
+        # values whose comparator the text lost ("SpO2  93%"): kept apart, so no other component sees them
+        Doc.set_extension("eligex_lost", getter=_lost)
 
 
 def _found(doc: Doc) -> list:
@@ -21,6 +24,13 @@ def _found(doc: Doc) -> list:
     if found is None:
         found = doc.user_data[("eligex", "found")] = []
     return found
+
+
+def _lost(doc: Doc) -> list:
+    lost = doc.user_data.get(("eligex", "lost"))
+    if lost is None:
+        lost = doc.user_data[("eligex", "lost")] = []
+    return lost
 
 
 def doc_text(doc: Doc) -> str:

@@ -177,7 +177,14 @@ def _trial_steps(trial: TrialInput, max_chars: int):
     parents = {i.parent for i in seg.items if i.parent}
     prepared = [(item, mapped.sub(item.start, item.end)) for item in seg.items]
     founds = yield prepared
+    lost: list[dict] = []  # values whose comparator the text lost: warned of, never bounds
     for (item, item_mapped), found in zip(prepared, founds):
+        if any("comparator_lost" in f for f in found):
+            lost.extend(item_mapped.evidence(f["start"], f["end"]) for f in found if "comparator_lost" in f)
+            found = [f for f in found if "comparator_lost" not in f]
+            item_lost = True
+        else:
+            item_lost = False
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -286,13 +293,16 @@ def _trial_steps(trial: TrialInput, max_chars: int):
         items_out.append({
             "id": item.id, "section": item.section, "heading": item.heading, "marker": item.marker,
             "parent": item.parent, "start": s, "end": e, "text": text[s:e],
-            "status": _status(item, item_mapped.text if found else item.text, found),
+            "status": "partial" if item_lost else _status(item, item_mapped.text if found else item.text, found),
         })
         op = item_logic(item_mapped.text, found, item.section) if found else None
         if op is not None:
             items_out[-1]["logic"] = {"op": op, "constraints": main_ids}
 
     warnings = _warnings(seg, registry, constraints)
+    if lost:
+        warnings.append(warning("W004", count=len(lost), text=", ".join(repr(e["text"]) for e in lost[:3])
+                                + (", ..." if len(lost) > 3 else "")))
     if block is not None:
         for note in block.notes:
             warnings.append(warning("W002", detail=note))
@@ -402,7 +412,8 @@ def _run_pipeline(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:
         doc._.eligex_context = {"section": item.section, "heading": item.heading}
         docs.append(doc)
     # components none of whose rules can match the item are skipped (nlp/gate.py)
-    return [list(doc._.eligex_found) for doc in run_gated(nlp, docs)]
+    # the values whose comparator was lost come last, for the record's warning (see _trial_steps)
+    return [list(doc._.eligex_found) + doc._.eligex_lost for doc in run_gated(nlp, docs)]
 
 
 def _run_conditions(nlp, texts: list[tuple[str, Item]]) -> list[list[dict]]:

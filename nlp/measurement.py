@@ -442,7 +442,17 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         if reference is None or len(values) != 1:
             return []
         values[0]["op"] = "<="
-    if len(values) == 1 and values[0]["op"] == "=":
+    lost = None
+    if rule.id == "meas.after_gap":
+        if len(values) != 1:
+            return []
+        if values[0]["op"] is None:
+            # "Respiratory frequency  30/min": the comparator was lost on export (its spaces kept); the value
+            # is kept without a bound, for no side can be told from the text
+            lost = values[0]
+    if lost is not None:
+        bounds = (None, None)
+    elif len(values) == 1 and values[0]["op"] == "=":
         bounds = ((values[0], True), (values[0], True))  # "= 1.5 mg/dL": both bounds at the value
     else:
         for v in values:
@@ -490,7 +500,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
             # as stated, or in the canonical unit where the stated one converts ("weight < 800 g" is 0.8 kg)
             factor = (conversion_factor(unit_code, var.unit, var.molar_mass, var.valence)
                       if unit_code and var.unit and unit_code != var.unit and reference is None else None) or 1
-            bounds_given = [float(b[0]["value"]) for b in (lower, upper) if b is not None]
+            bounds_given = [float(b[0]["value"]) for b in (lower, upper) if b is not None] + (
+                [float(lost["value"])] if lost is not None else [])
             if any(not lo <= v <= hi for v in bounds_given) and any(not lo <= v * factor <= hi for v in bounds_given):
                 continue
         if unit_code in _TIME_UNITS and ((var.unit or "") not in _TIME_UNITS or
@@ -519,6 +530,8 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         for name, bound in (("lower", lower), ("upper", upper)):
             if bound is not None:
                 found[name] = {"value": bound[0]["value"], "inclusive": bound[1], "text": bound[0]["text"]}
+        if lost is not None:
+            found["comparator_lost"] = {"value": lost["value"], "text": lost["text"]}
         converted = conversion(found, var)
         if converted is not None:
             found["conversion"] = converted

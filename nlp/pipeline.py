@@ -151,6 +151,9 @@ class MeasurementComponent(_RuleMatcher):
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.found(doc, measurement_rules.build)
+        if any("comparator_lost" in f for f in found):
+            doc._.eligex_lost.extend(f for f in found if "comparator_lost" in f)
+            found = [f for f in found if "comparator_lost" not in f]
         measurement_rules.share_units(found, doc_text(doc))
         found = measurement_rules.join_bounds(found, doc_text(doc))
         found = measurement_rules.each_component(found, doc_text(doc))
