@@ -29,7 +29,7 @@ _EXTRA_INFIX = (
     r"|(?<=[0-9])[xX](?=[0-9]|[A-Z]{2})"  # 3xULN, 1.5x10^9
     r"|(?<=[0-9])-(?=[a-zA-Z])"  # 18-year-old
     r"|(?<=%)-(?=[0-9.])"  # HbA1c 7%-10%
-    r"|(?<=[A-Za-z]{2})\((?=[A-Z]{2})"  # "white blood cell(WBC)", "AST(SGOT)"
+    r"|(?<=[A-Za-z]{2})\((?=[a-z]?[A-Z]{2})"  # "white blood cell(WBC)", "AST(SGOT)", "filtration rate(eGFR)"
     r"|(?<=[A-Z]{2})\)(?=/[A-Za-z])|(?<=[A-Z]{2}\))/(?=[A-Za-z]{2})"  # "AST(SGOT)/ALT(SGPT)"
     r"|(?<=[0-9])(?=/[a-zA-Z\u00b5\u03bc])"  # 100,000/mm3: the number stands alone
     r"|(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})"  # AST/ALT, and/or

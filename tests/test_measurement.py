@@ -1380,3 +1380,15 @@ def test_a_gap_before_a_value_is_only_a_lost_comparator_when_none_is_written(ite
     record = extract(f"Exclusion Criteria:\n- {item}\n", trial_id="NCT00000000")
     assert [summary(c) for c in record["constraints"] if c["kind"] == "measurement"] == expected
     assert record["warnings"] == []
+
+
+# -- forms of the dev gold read since 2026-11-23 ---------------------------------------------------------------
+@pytest.mark.parametrize("item,expected,evidence", [
+    # a bracket glued to a name with a lower-case letter first: "rate(eGFR)"
+    ("renal crisis (estimated glomerular filtration rate(eGFR) \\< 45 mL/min)",
+     [("eGFR", None, None, 45, False, "mL/min", None)], "estimated glomerular filtration rate(eGFR) \\< 45 mL/min"),
+])
+def test_session6_forms(item, expected, evidence):
+    found = measurements(item)
+    assert [summary(c) for c in found] == expected
+    assert found[0]["evidence"]["text"] == evidence
