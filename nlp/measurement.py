@@ -300,6 +300,13 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
     if _dangling_variable(span):
         return []  # "... 100 mmHg diastolic and/or >= 160 mmHg systolic": the variable ends the previous threshold
     values, var_atoms, parts = _read_numbers(span)
+    if rule.id == "meas.cmp_aside":
+        # "creatinine clearance (Cockroft & Gault formula) > 60 mL/min": an aside, naming no variable
+        close = max(k for k in range(span.start, span.end) if doc[k].text == ")")
+        opened = max(k for k in range(span.start, close) if doc[k].text == "(")
+        a, b = doc[opened].idx, doc[close].idx + 1
+        if any(a <= v.start_char < b for v in var_atoms):
+            return []  # "Liver function tests (SGOT, Alk. Phosph., and T. Bili) < 1.5 x ULN": a list (meas.cmp)
     if var_atoms and var_atoms[0].start == span.start and rule.id in ("meas.cmp", "meas.ref_only", "meas.range",
                                                                       "meas.normal"):
         # "total bilirubin or ALT or AST or ALP or γGT > ULN": a list longer than the pattern's slots

@@ -1387,8 +1387,31 @@ def test_a_gap_before_a_value_is_only_a_lost_comparator_when_none_is_written(ite
     # a bracket glued to a name with a lower-case letter first: "rate(eGFR)"
     ("renal crisis (estimated glomerular filtration rate(eGFR) \\< 45 mL/min)",
      [("eGFR", None, None, 45, False, "mL/min", None)], "estimated glomerular filtration rate(eGFR) \\< 45 mL/min"),
+    # an aside in brackets between the variable and its comparator
+    ("Platelets (without transfusion) >= 100,000/mm3", [("platelets", 100000, True, None, None, "/mm3", None)],
+     "Platelets (without transfusion) >= 100,000/mm3"),
+    ("HbA1c (N-(1-deoxy)-fructosyl-haemoglobin) ≤ 9.0% by local laboratory analysis",
+     [("HbA1c", None, None, 9.0, True, "%", None)], "HbA1c (N-(1-deoxy)-fructosyl-haemoglobin) ≤ 9.0%"),
+    ("Calculated creatinine clearance (using Cockcroft-Gault method) < 30 mL/min",
+     [("creatinine_clearance", None, None, 30, False, "mL/min", None)],
+     "Calculated creatinine clearance (using Cockcroft-Gault method) < 30 mL/min"),
+    ("Schirmer (without anesthesia) less than or equal to 8 mm", [("Schirmer", None, None, 8, True, "mm", None)],
+     "Schirmer (without anesthesia) less than or equal to 8 mm"),
+    # an abbreviation the catalogue does not know is an aside too
+    ("Total Bilirubin (TB) >2 mg/dL", [("bilirubin", 2, False, None, None, "mg/dL", None)],
+     "Total Bilirubin (TB) >2 mg/dL"),
+    ("Resting heart rate (HR) > 100 bpm", [("heart_rate", 100, False, None, None, "/min", None)],
+     "Resting heart rate (HR) > 100 bpm"),
+    # an aside that lists variables is not an aside: the list's variables each take the bound (known gap: only
+    # the last one does)
+    pytest.param("Liver function tests (SGOT, Alk. Phosph., and T. Bili) should be less than 1.5 times the upper "
+                 "limits of normal", [("AST", None, None, 1.5, False, None, "ULN"), ("ALP", None, None, 1.5, False, None,
+                                                                               "ULN"),
+                                      ("bilirubin", None, None, 1.5, False, None, "ULN")], None,
+                 marks=pytest.mark.xfail(strict=True, reason="known gap")),
 ])
 def test_session6_forms(item, expected, evidence):
     found = measurements(item)
     assert [summary(c) for c in found] == expected
-    assert found[0]["evidence"]["text"] == evidence
+    if evidence is not None:
+        assert found[0]["evidence"]["text"] == evidence
