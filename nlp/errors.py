@@ -61,7 +61,7 @@ WARNINGS: dict[str, str] = {
     "W001": "the registry's {field} ({registry}) differs from the age the criteria text states ({text})",
     "W002": "the page is ambiguous: {detail}",
     "W003": "no inclusion or exclusion heading was found; {detail}",
-    "W004": "{count} value(s) of a lab, vital or score stand without their comparator ({text}), lost from the text; no bound is read from them, so their items are partial",
+    "W004": "{count} value(s) of an age, lab, vital or score stand without their comparator ({text}), lost from the text; no bound is read from them, so their items are partial",
 }
 
 

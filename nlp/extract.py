@@ -179,12 +179,16 @@ def _trial_steps(trial: TrialInput, max_chars: int):
     founds = yield prepared
     lost: list[dict] = []  # values whose comparator the text lost: warned of, never bounds
     for (item, item_mapped), found in zip(prepared, founds):
+        item_lost = False
         if any("comparator_lost" in f for f in found):
             lost.extend(item_mapped.evidence(f["start"], f["end"]) for f in found if "comparator_lost" in f)
             found = [f for f in found if "comparator_lost" not in f]
             item_lost = True
-        else:
-            item_lost = False
+        if "  " in item_mapped.text:
+            for m in _LOST_AGE.finditer(item_mapped.text):
+                if not any(f["kind"] == "age" and f["start"] <= m.start("num") < f["end"] for f in found):
+                    lost.append(item_mapped.evidence(m.start(), m.end()))
+                    item_lost = True
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -489,6 +493,11 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
 def _window(phrase: dict, item_mapped: MappedText) -> dict:
     """A window of the record: the phrase's window with its evidence in the input."""
     return {**phrase["window"], "evidence": item_mapped.evidence(phrase["start"], phrase["end"])}
+
+
+# an age whose comparator the text lost, its spaces left: "Age  18 years old", "Males or females  18 years of age"
+_LOST_AGE = re.compile(r"\b(?:age[ds]?|patients|adults?|males?|females?|subjects|participants|men|women)\s?  "
+                       r"(?P<num>\d{1,3})\s*(?:years?|yrs?|yo)\b", re.IGNORECASE)
 
 
 def _status(item: Item, text: str, found: list[dict]) -> str:

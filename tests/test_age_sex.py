@@ -239,3 +239,16 @@ def test_pdq_sex_heading():
 
 def test_count_after_an_age_is_not_a_second_age():
     assert [c["evidence"]["text"] for c in constraints_of(NOT_AGE_AFTER_AGE, "age")] == ["Aged 18 years or older"]
+
+
+@pytest.mark.parametrize("item,evidence", [
+    ("Age  18 years old", "Age  18 years"),
+    ("Males or females  18 years of age", "females  18 years"),
+])
+def test_an_age_whose_comparator_was_lost_is_warned_of_not_read(item, evidence):
+    # COVID-19 era exports drop the "≥" and keep its spaces: no side is stated, so no bound is read
+    record = extract(f"Inclusion Criteria:\n- {item}\n", trial_id="NCT04000002")
+    assert [c for c in record["constraints"] if c["kind"] == "age"] == []
+    [w] = record["warnings"]
+    assert w["code"] == "W004" and repr(evidence) in w["message"]
+    assert record["items"][0]["status"] == "partial"
