@@ -134,8 +134,8 @@ def _grammar() -> dict:
     )
     left_tail = re.compile(rf"(?<![\w-])(?P<left>{left})\s*$", re.IGNORECASE)
     bare = re.compile(
-        rf"(?<![\w-])(?P<left>within\s+the\s+(?:past|last|previous|preceding|prior|next|following|upcoming)|"
-        rf"in\s+the\s+(?:past|last|previous|preceding|prior|next|upcoming|following)|within|"
+        rf"(?<![\w-])(?P<left>within\s+(?:the\s+)?(?:past|last|previous|preceding|prior|next|following|upcoming)|"
+        rf"in\s+(?:the\s+)?(?:past|last|previous|preceding|prior|next|upcoming|following)|within|"
         rf"during\s+the\s+(?:past|last|previous|preceding|prior|next)|over\s+the\s+(?:past|last|next))\s+"
         rf"(?P<unit>year|month|week|day)\b",
         re.IGNORECASE,
@@ -725,6 +725,12 @@ def _mask_parens(text: str) -> str:
     return "".join(out)
 
 
+# the most events one window is shared by: a list of short names ("thalidomide, cyclosporine, mycophenolate
+# mofetil, 6-mercaptopurine, azathioprine, cyclophosphamide, chlorambucil, or any other immunosuppressants
+# within 12 weeks") runs to ten
+_MAX_LIST = 10
+
+
 def split_events(text: str, start: int, *, from_start: bool = False) -> list[tuple[int, int]]:
     """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets.
 
@@ -752,7 +758,7 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
         first: list[tuple[int, int]] = []
         for s, e in parts:
             words = text[head_of.get(s, s):e].split()
-            if len(words) > 5 or {w.lower() for w in words} & _NO_SPLIT or len(first) >= 6:
+            if len(words) > 5 or {w.lower() for w in words} & _NO_SPLIT or len(first) >= _MAX_LIST:
                 break
             first.append((s, e))
         return [(start + s, start + e) for s, e in (first or parts[:1])]
@@ -765,6 +771,8 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
             # "PCI with stent or CABG": a procedure after another is an alternative, not what it is done with
             taken.insert(0, (s, e))
             continue
+        if len(taken) >= 6 and {w.lower() for w in words} & _NO_SPLIT:
+            break  # a long list of names ends where a governing word is ("agents such as IVIG, ...")
         if {w.lower() for w in words} & _NO_SPLIT:
             # "infection requiring hospitalization" governs the rest: one event from here on; a part that
             # opens with the modifier ("serious infection, i.e., requiring ...") belongs to the noun before it.
@@ -783,7 +791,7 @@ def split_events(text: str, start: int, *, from_start: bool = False) -> list[tup
                     j -= 1
                 words = text[parts[j][0]:parts[j][1]].split() or ["-"]
             return [(start + parts[j][0], start + len(text))]
-        if len(words) > 5 or len(taken) >= 6:
+        if len(words) > 5 or len(taken) >= _MAX_LIST:
             break
         if taken and len(words) > 1 and _same_head(words[-1], text[taken[0][0]:taken[0][1]].split()[:1]):
             # "co-existing malignancies or malignancies diagnosed within the last 5 years": the head said again

@@ -22,6 +22,11 @@ def windows(item, section="Exclusion Criteria:"):
 # (item, [(event, amount, unit, direction, anchor, negated)])
 DURATIONS = [
     ("Stroke within 1 year before screening", [("Stroke", 1, "years", "before", "screening", False)]),
+    # a recency without "the", or in brackets without "within"
+    ("Myocardial infarction (within last month)", [("Myocardial infarction", 1, "months", "before", "unspecified", False)]),
+    ("Major surgery within previous year", [("Major surgery", 1, "years", "before", "unspecified", False)]),
+    ("Acute stroke (past 6 months)", [("Acute stroke", 6, "months", "before", "unspecified", False)]),
+    ("Stroke (last 6 months)", [("Stroke", 6, "months", "before", "unspecified", False)]),
     ("Stroke within twelve months before randomization",
      [("Stroke", 12, "months", "before", "randomization", False)]),
     ("Chemotherapy within 2 wks prior to registration", [("Chemotherapy", 2, "weeks", "before", "enrollment", False)]),
@@ -326,6 +331,16 @@ LISTS = [
     # "treated with" a list of drugs: each drug is an event
     ("Patients who have been treated with valproate, lamotrigine, or carbamazepine in the past 12 weeks",
      ["valproate", "lamotrigine", "carbamazepine"]),
+    # a list of short names longer than six shares the window too
+    ("Thalidomide, cyclosporine, mycophenolate mofetil, 6-mercaptopurine, azathioprine, cyclophosphamide, "
+     "chlorambucil, or any other immunosuppressants within 12 weeks prior to enrollment",
+     ["Thalidomide", "cyclosporine", "mycophenolate mofetil", "6-mercaptopurine", "azathioprine", "cyclophosphamide",
+      "chlorambucil", "other immunosuppressants"]),
+    # ... and ends where a governing word is, beyond six
+    ("Use of immunomodulating agents such as IVIG, corticosteroids, interferons, pentoxifylline, G-CSF, "
+     "erythropoietin, growth hormone and other growth factors within one month of enrollment",
+     ["corticosteroids", "interferons", "pentoxifylline", "G-CSF", "erythropoietin", "growth hormone",
+      "other growth factors"]),
 ]
 
 
