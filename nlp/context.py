@@ -25,6 +25,8 @@ def negated_before(doc: Doc, i: int, words: set[str], window: int, *, skip_atoms
         if t.lower_ == "with" and t.i > 0 and doc[t.i - 1].lower_ in ("and", "or"):
             return False  # "without bilateral oophorectomy and with serum FSH > 40": the negation ended
         if t.lower_ in words and (not skip_atoms or t.ent_type_ == ""):
+            if t.i + 1 < len(doc) and doc[t.i + 1].lower_ in ("limited", "only", "restricted"):
+                continue  # "including but not limited to serum potassium < 3.0": no negation of what follows
             return True
     return False
 

@@ -35,7 +35,7 @@ _GATE_WORDS = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|"
     r"\b(?:fe)?males?\b|\bwom[ae]n\b|\bm[ae]n\b|\bgirls?\b|\bboys?\b|\bladies\b|\bgentlemen\b|"
-    r"\b(?:class|stage|grade|FC|ASA)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
+    r"\b(?:class|classification|stage|grade|level|FC|ASA)\s+(?:I{1,3}V?|IV|[A-C])\b|child[- ]?pugh|nyha|new york heart|"
     r"\btwice\b|\bthrice\b|\b(?:ULN|LLN)\b|normal\s+(?:institutional\s+|reference\s+|laboratory\s+)?(?:limits?|ranges?|values?)|"
     r"limits?\s+of\s+(?:the\s+)?normal|(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:acceptable\s+)?(?:normal|institutional)|"
     r"\bnormal\s*(?:$|[.;,)]|for\s+age)|"
@@ -58,7 +58,7 @@ _GATE_WORD_SET = frozenset(
 _GATE_STEMS = ("pregnan", "gravid", "lactat", "breast", "nursing", "hcg", "contracep", "abstinen", "condom",
                "fathering", "conceiv", "nyha")
 _GATE_PHRASES = re.compile(
-    r"\b(?:class|stage|grade|fc|asa)\s+(?:i{1,3}v?|iv|[a-c])\b|child[- ]?pugh|new york heart|"
+    r"\b(?:class|classification|stage|grade|level|fc|asa)\s+(?:i{1,3}v?|iv|[a-c])\b|child[- ]?pugh|new york heart|"
     r"normal\s+(?:institutional\s+|reference\s+|laboratory\s+)?(?:limits?|ranges?|values?)|limits?\s+of\s+(?:the\s+)?normal|"
     r"(?:within|outside)\s+(?:of\s+)?(?:the\s+)?(?:acceptable\s+)?(?:normal|institutional)|\bnormal\s*(?:$|[.;,)]|for\s+age)|"
     r"birth[-\s]+control|barrier\s+method|"
@@ -66,7 +66,7 @@ _GATE_PHRASES = re.compile(
     r"\bfor\s+the\s+duration\b|\bduring\s+(?:the\s+|this\s+|their\s+)?(?:study|trial|treatment|"
     r"participation|course)|\bwhile\s+(?:on|participating|receiving|enrolled|taking|in)\b|\bon\s+(?:study|treatment)\b")
 # a phrase of _GATE_PHRASES starts with one of these whole words or holds one of these substrings
-_GATE_PHRASE_WORDS = frozenset("class stage grade fc asa past last previous preceding prior next within for during "
+_GATE_PHRASE_WORDS = frozenset("class classification stage grade level fc asa past last previous preceding prior next within for during "
                                "while on outside".split())
 _GATE_PHRASE_STEMS = ("pugh", "new york heart", "normal", "limit", "birth", "barrier")
 _RUN = re.compile(r"\w+")

@@ -477,7 +477,11 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         a.start_char == p["start"] and id(a) in kept for a in var_atoms)]
     start = min([a.start_char for a in var_atoms if id(a) in kept] + [p["start"] for p in parts] +
                 ([next(t.idx for t in span if not t.is_punct)] if rule.variable else []))
-    negated = _negated(span, var_atoms[0] if var_atoms else span[0:1])
+    # a continuation ("... if no liver metastases or < 5 x ULN") is negated as its variable is, not by the words
+    # of the condition before it
+    first = var_atoms[0] if var_atoms else next((a for _, a in var_ids if a is not None), None) \
+        if rule.requires == "previous_variable" else None
+    negated = _negated(span, first if first is not None else span[0:1])
     # "AST/ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)": a conditional alternative
     alt = _ALTERNATIVE.match(text, end)
     out = []

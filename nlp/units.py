@@ -51,7 +51,10 @@ def _unit_regex() -> tuple[re.Pattern, dict[str, UnitEntry]]:
     by_form = {}
     for entry in units():
         for form in entry.forms:
+            # the micro sign (U+00B5) and the Greek mu (U+03BC) are written alike: either reads
             by_form[form.lower()] = entry
+            for variant in (form.replace("\u00b5", "\u03bc"), form.replace("\u03bc", "\u00b5")):
+                by_form.setdefault(variant.lower(), entry)
     forms = sorted(by_form, key=len, reverse=True)
     pattern = r"\s*(?P<unit>" + "|".join(_form_pattern(f) for f in forms) + r")(?![A-Za-z0-9\u00b2\u00b3])"
     return re.compile(pattern, re.IGNORECASE), by_form
@@ -104,7 +107,7 @@ def reference_at(text: str, pos: int, multiple: bool = False) -> dict | None:
     said = text[pos:m.end()]
     bare_normal = re.fullmatch(r"\s*(?:the\s+)?normal", said, re.IGNORECASE)
     if not multiple and (bare_normal or not _MULTIPLIER.match(said)) and \
-            not re.search(r"ULN|LLN|limit", said, re.IGNORECASE):
+            not re.search(r"ULN|UNL|LLN|limit", said, re.IGNORECASE):
         return None  # "3 normal" alone, or "1.5 the normal": a multiplier word must say it is a multiple
     start = pos + len(said) - len(said.lstrip())
     out = {"type": "ULN" if m.group("uln") else "LLN", "start": start, "end": m.end(), "text": text[start:m.end()]}

@@ -1402,6 +1402,17 @@ def test_a_gap_before_a_value_is_only_a_lost_comparator_when_none_is_written(ite
      "Total Bilirubin (TB) >2 mg/dL"),
     ("Resting heart rate (HR) > 100 bpm", [("heart_rate", 100, False, None, None, "/min", None)],
      "Resting heart rate (HR) > 100 bpm"),
+    # "UNL" with no multiplier word, and the alternative after a condition with "no" is not negated by it
+    ("total bilirubin ≤1.5 UNL", [("bilirubin", None, None, 1.5, True, None, "ULN")], "total bilirubin ≤1.5 UNL"),
+    # the Greek mu is the micro sign
+    ("lymphocyte counts less than 1.2 K/μL", [("ALC", None, None, 1.2, False, "10*3/uL", None)],
+     "lymphocyte counts less than 1.2 K/μL"),
+    # ordered levels with Roman labels, and the scale's names
+    ("NY Heart Association Classification IV", [("NYHA", 4, True, 4, True, None, None)], None),
+    ("Gross Motor Function Classification System (GMFCS) level III-IV", [("GMFCS", 3, True, 4, True, None, None)],
+     None),
+    ("New York Heart Association Functional class (NYHA Fc) ≥ 2 dyspnea", [("NYHA", 2, True, None, None, None, None)],
+     "New York Heart Association Functional class (NYHA Fc) ≥ 2"),
     # an aside that lists variables is not an aside: the list's variables each take the bound (known gap: only
     # the last one does)
     pytest.param("Liver function tests (SGOT, Alk. Phosph., and T. Bili) should be less than 1.5 times the upper "
@@ -1415,3 +1426,17 @@ def test_session6_forms(item, expected, evidence):
     assert [summary(c) for c in found] == expected
     if evidence is not None:
         assert found[0]["evidence"]["text"] == evidence
+
+
+def test_an_alternative_after_a_condition_with_no_is_not_negated():
+    found = measurements("AST and/or ALT \\< 2.5 ULN if no demonstrable liver metastases or \\< 5 UNL",
+                         section="Inclusion Criteria:")
+    assert [(c["variable"]["id"], c["upper"]["value"], c["reference"]["type"], c["negated"]) for c in found] == [
+        ("AST", 2.5, "ULN", False), ("ALT", 2.5, "ULN", False), ("AST", 5, "ULN", False), ("ALT", 5, "ULN", False)]
+
+
+def test_not_limited_to_negates_nothing():
+    found = measurements("Significant laboratory abnormalities, including but not limited to serum potassium less "
+                         "than 3.0 or greater than 5.4 mEq/L")
+    assert [(c["variable"]["id"], c["negated"]) for c in found] == [("potassium", False), ("potassium", False)]
+
