@@ -731,6 +731,12 @@ def _mask_parens(text: str) -> str:
 _MAX_LIST = 10
 
 
+# "unless completed more than", "unless stopped at least": an exception that says how long ago the event ended
+_COMPLETED_SINCE = re.compile(
+    r"\bunless\s+(?:(?:it|they|this|treatment|therapy)\s+(?:was|were|is|has\s+been|have\s+been)\s+)?"
+    r"(?:completed|stopped|discontinued|finished|ended|terminated)\s*$", re.IGNORECASE)
+
+
 def split_events(text: str, start: int, *, from_start: bool = False) -> list[tuple[int, int]]:
     """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets.
 
@@ -1084,7 +1090,11 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
     # than 12 months ago"), not to the event the exception lifts
     phrases = find_phrases(text, skip)
     excepted = [(m.start(), e) for m, e in exception_spans(text, [p.start for p in phrases if p.direction == "before"])]
-    phrases = [p for p in phrases if not any(a <= p.start < b for a, b in excepted)]
+    # ... except "Palliative radiotherapy unless completed more than 2 weeks before the study": there the lifted
+    # event is written before the cue and the window is the item's own (at least that long since it ended)
+    phrases = [p for p in phrases if not any(a <= p.start < b for a, b in excepted) or (
+        p.direction == "since" and _COMPLETED_SINCE.search(text, 0, p.start) is not None
+        and any(a <= _COMPLETED_SINCE.search(text, 0, p.start).start() < b for a, b in excepted))]
     floor = 0
     prev_events: list[tuple[int, int]] = []
     prev_clause_end = -1

@@ -27,6 +27,11 @@ DURATIONS = [
     ("Major surgery within previous year", [("Major surgery", 1, "years", "before", "unspecified", False)]),
     ("Acute stroke (past 6 months)", [("Acute stroke", 6, "months", "before", "unspecified", False)]),
     ("Stroke (last 6 months)", [("Stroke", 6, "months", "before", "unspecified", False)]),
+    # an exception saying how long ago the event ended is the item's own window
+    ("Localized palliative radiotherapy unless completed more than 2 weeks before the study",
+     [("Localized palliative radiotherapy", 2, "weeks", "since", "study_entry", False)]),
+    ("Strong CYP3A4 inhibitors, unless stopped at least 14 days before the first dose",
+     [("Strong CYP3A4 inhibitors", 14, "days", "since", "treatment_start", False)]),
     ("Stroke within twelve months before randomization",
      [("Stroke", 12, "months", "before", "randomization", False)]),
     ("Chemotherapy within 2 wks prior to registration", [("Chemotherapy", 2, "weeks", "before", "enrollment", False)]),
