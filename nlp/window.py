@@ -867,7 +867,7 @@ def _modifiers() -> frozenset:
 def _qualifies_only(text: str, s: int, e: int) -> bool:
     """Whether ``text[s:e]`` only qualifies an event written elsewhere: "chronic", "recent history"."""
     s, e = _trim(text, s, e)
-    return all(w in _modifiers() or w in ("history", "hx") for w in text[s:e].lower().split())
+    return all(w in _modifiers() or w in ("history", "hx", "diagnosis", "diagnoses", "episode", "episodes", "use", "treatment") for w in text[s:e].lower().split())
 
 
 _WITH_NO = re.compile(r",\s*(?:with\s+no|without(?:\s+any)?)\s+(?!other\b)", re.IGNORECASE)
@@ -1143,7 +1143,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
                 s, e = _trim(masked, clause, cut.start() if cut else p.start)
             if e > s:
                 events = split_events(masked[s:e], s)
-            if events and text[max(0, p.start - 3):p.start].rstrip().endswith("(") and all(
+            if events and (text[max(0, p.start - 3):p.start].rstrip().endswith("(") or text.startswith("(", p.start)) and all(
                     _qualifies_only(text, a, b) for a, b in events):
                 events = []  # "recent history (within 6 months) of drug abuse", "chronic (> 3 days) medication"
             elif len(events) == 1 and re.match(r"\s*:\s*\S", text[p.end:]) \
@@ -1157,6 +1157,9 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
             nxt = phrases[k + 1].start if k + 1 < len(phrases) else len(text)
             stop = _event_after_stop(text, p.end, nxt, ";\n")
             s, e = _trim(text, p.end, stop)
+            lead = re.match(r"with\s+", text[s:e], re.IGNORECASE)
+            if lead and re.match(r"\s*\)", text[p.end:]):
+                s = s + lead.end()  # "Prior treatment (within 4 weeks) with chemotherapy": the drug is the event
             if e - s > 80:
                 e = s + text[s:s + 80].rfind(" ") if " " in text[s:s + 80] else s
             if e > s:

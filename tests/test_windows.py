@@ -336,6 +336,10 @@ LISTS = [
     # "treated with" a list of drugs: each drug is an event
     ("Patients who have been treated with valproate, lamotrigine, or carbamazepine in the past 12 weeks",
      ["valproate", "lamotrigine", "carbamazepine"]),
+    # a word that only qualifies the event before a window in brackets: the events follow
+    ("recent diagnosis (past 6 months) of bipolar disorder, schizophrenia, or mental retardation",
+     ["bipolar disorder", "schizophrenia", "mental retardation"]),
+    ("Prior treatment (within 4 weeks) with chemotherapy", ["chemotherapy"]),
     # a list of short names longer than six shares the window too
     ("Thalidomide, cyclosporine, mycophenolate mofetil, 6-mercaptopurine, azathioprine, cyclophosphamide, "
      "chlorambucil, or any other immunosuppressants within 12 weeks prior to enrollment",
