@@ -143,3 +143,26 @@ def test_join_check_never_hides_a_join():
                 lo = max(0, pos - 40)
                 assert not condition._BEFORE_JOIN.search(text, lo, pos), (text, pos)
                 assert not condition._BEFORE_JOIN_TWO.search(text, lo, pos), (text, pos)
+
+
+def test_rule_subsets_find_what_all_the_rules_find():
+    from nlp.gate import REQUIRES
+    from nlp.pipeline import load
+
+    nlp = load()
+    components = [proc for _, proc in nlp.pipeline if hasattr(proc, "needs")]
+    assert {c.kind for c in components} == {"age", "measurement", "dose", "pregnancy", "sex"}
+    headings = [[], ["Age:"], ["PATIENT CHARACTERISTICS:", "Hepatic:"], ["Bilirubin:"], ["Performance status:"]]
+    for n, text in enumerate(corpus_texts()):
+        doc = nlp.make_doc(text)
+        for name in ("eligex_lexicon", "eligex_atoms"):
+            doc = nlp.get_pipe(name)(doc)
+        doc._.eligex_context = {"section": "inclusion", "heading": headings[n % len(headings)]}
+        labels = {span.label_ for span in doc.ents}
+        for component in components:
+            # every match of the rules whose context the doc has: what the subset's Matcher must find
+            expected = sorted(m for m in component.matcher(doc)
+                              if (req := component.rules[nlp.vocab.strings[m[0]]].requires) not in REQUIRES
+                              or REQUIRES[req](doc._.eligex_context, labels))
+            for _ in range(3):  # a subset gets its own Matcher when seen again
+                assert sorted(component._raw_matches(doc)) == expected, (component.kind, text)
