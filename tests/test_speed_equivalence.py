@@ -166,3 +166,30 @@ def test_rule_subsets_find_what_all_the_rules_find():
                               or REQUIRES[req](doc._.eligex_context, labels))
             for _ in range(3):  # a subset gets its own Matcher when seen again
                 assert sorted(component._raw_matches(doc)) == expected, (component.kind, text)
+
+
+def test_lines_break_where_the_plain_scan_breaks():
+    sections = importlib.import_module("nlp.sections")
+
+    def plain(text: str) -> list[tuple[int, int]]:  # every line scanned for a mid-line heading
+        spans, pos = [], 0
+        while True:
+            nl = text.find("\n", pos)
+            stop = len(text) if nl < 0 else nl
+            line_start = pos
+            for m in sections._HEADING_MIDLINE.finditer(text, pos, stop):
+                before = text[line_start:m.start()].strip()
+                if not (sections._MARKER.fullmatch(before + " ") or not before):
+                    spans.append((line_start, m.start()))
+                    line_start = m.end()
+            spans.append((line_start, stop))
+            if nl < 0:
+                return spans
+            pos = nl + 1
+
+    texts = [json.loads(path.read_text(encoding="utf-8"))["criteria"]["text"]
+             for path in sorted((ROOT / "annotated").glob("*/*.json"))]
+    extra = ["Adults. Inclusion Criteria: age 18", "x  KEY EXCLUSION CRITERIA: y\nz Exclusion criteria:",
+             "- Exclusion Criteria: none", "a and Inclusion Criteria:", "Inclusion\tcriteria :", "INCLUSION"]
+    for text in texts + extra + corpus_texts():
+        assert sections._lines(text, 0, len(text)) == plain(text), text
