@@ -83,8 +83,9 @@ def test_stem_filters_never_hide_a_match():
 
     logic = importlib.import_module("nlp.logic")
     contraception = importlib.import_module("nlp.contraception")
+    dose = importlib.import_module("nlp.dose")
     cases = [(logic.EXCEPTION, logic._EXCEPTION_STEMS), (contraception._CUE, contraception._CUE_STEMS),
-             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS)]
+             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS), (dose._EXPOSURE_GATE, dose._EXPOSURE_STEMS)]
     for pattern, stems in cases:
         # each alternative of the pattern, on its own, is matched by a text holding one of the stems
         for text in corpus_texts():
@@ -92,6 +93,8 @@ def test_stem_filters_never_hide_a_match():
                 assert not text.isascii() or any(s in text.lower() for s in stems), (pattern.pattern[:40], text)
         for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
             assert any(s in alt.lower() for s in stems), alt
+    for text in corpus_texts() + ["10 GY", "Ethanol", "2 packs a day", "COURSES", "1 Gy/fraction", "gray"]:
+        assert dose._may_expose(text) == (dose._EXPOSURE_GATE.search(text) is not None), text
 
 
 def test_trigger_letters_agree_with_the_triggers():
