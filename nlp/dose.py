@@ -534,7 +534,7 @@ _EXPOSURE_STEMS = ("cigar", "drink", "alcohol", "caffeine", "coffee", "ethanol",
                    "pack")
 
 
-def _may_expose(text: str) -> bool:
+def may_expose(text: str) -> bool:
     """``_EXPOSURE_GATE.search(text) is not None``, without its slow scan in most items (they hold no stem)."""
     if text.isascii():
         low = text.lower()
@@ -589,7 +589,7 @@ _PERIODS = {"d": "day", "day": "day", "week": "week", "wk": "week", "month": "mo
 def exposures(text: str, found: list[dict]) -> list[dict]:
     """Doses of tobacco, alcohol, caffeine, radiation and cycles of a therapy in ``text``, none of them inside
     a constraint already found."""
-    if not _may_expose(text):
+    if not may_expose(text):
         return []
     taken = [(f["start"], f["end"]) for f in found]
     out: list[dict] = []

@@ -94,7 +94,7 @@ def test_stem_filters_never_hide_a_match():
         for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
             assert any(s in alt.lower() for s in stems), alt
     for text in corpus_texts() + ["10 GY", "Ethanol", "2 packs a day", "COURSES", "1 Gy/fraction", "gray"]:
-        assert dose._may_expose(text) == (dose._EXPOSURE_GATE.search(text) is not None), text
+        assert dose.may_expose(text) == (dose._EXPOSURE_GATE.search(text) is not None), text
 
 
 def test_trigger_letters_agree_with_the_triggers():
@@ -196,3 +196,4 @@ def test_lines_break_where_the_plain_scan_breaks():
              "- Exclusion Criteria: none", "a and Inclusion Criteria:", "Inclusion\tcriteria :", "INCLUSION"]
     for text in texts + extra + corpus_texts():
         assert sections._lines(text, 0, len(text)) == plain(text), text
+
