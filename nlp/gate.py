@@ -42,8 +42,9 @@ def required_words(pattern: list[dict]) -> list[frozenset[str]]:
     """For each token a pattern needs, the lower-case forms one of which that token must have (a ``LOWER``
     value as written, an ``ORTH`` or ``TEXT`` value lower-cased: a token's ``LOWER`` is its text's lower case).
 
-    >>> required_words([{"LOWER": {"IN": ["class", "classes"]}}, {"ORTH": "(", "OP": "?"}, {"TEXT": "Grade"}])
-    [frozenset({'class', 'classes'}), frozenset({'grade'})]
+    >>> [sorted(need) for need in required_words([{"LOWER": {"IN": ["class", "classes"]}}, {"ORTH": "(", "OP": "?"},
+    ...                                              {"TEXT": "Grade"}])]
+    [['class', 'classes'], ['grade']]
     """
     out = []
     for token in pattern:
