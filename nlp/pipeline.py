@@ -104,18 +104,20 @@ class _RuleMatcher:
                        [frozenset(strings.add(word) for word in need) for need in required_words(rule.pattern)],
                        rule.requires if rule.requires in REQUIRES else None)
                       for rule in self.rules.values()]
+        # the labels and words any rule asks for: a doc's others do not change which rules it can satisfy
+        self.labels = frozenset(x for _, needs, _, _ in self.needs for need in needs for x in need)
         self.words = frozenset(w for _, _, needs, _ in self.needs for need in needs for w in need)
         self.requirements = sorted({req for *_, req in self.needs if req})
         self._subsets: dict[tuple, tuple[str, ...]] = {}
         self._matchers: dict[tuple[str, ...], Matcher | int] = {}  # a subset's Matcher, or how often it was seen
 
     def _raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        labels, lowers = _token_shape(doc)
-        words = self.words.intersection(lowers)
+        all_labels, lowers = _token_shape(doc)
+        labels, words = self.labels.intersection(all_labels), self.words.intersection(lowers)
         met = ()
         if self.requirements:
             context = doc._.eligex_context or {}
-            names = {self.vocab.strings[h] for h in labels if h}
+            names = {self.vocab.strings[h] for h in all_labels if h}
             met = tuple(REQUIRES[req](context, names) for req in self.requirements)
         key = (labels, words, met)
         subset = self._subsets.get(key)
