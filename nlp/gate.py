@@ -28,8 +28,7 @@ def required_labels(pattern: list[dict]) -> list[frozenset[str]]:
     """For each token a pattern needs, the entity labels one of which that token must carry."""
     out = []
     for token in pattern:
-        op = token.get("OP")
-        if op in _OPTIONAL_OPS or (isinstance(op, str) and op.startswith("{") and op[1:2] in ("0", ",")):
+        if _optional(token.get("OP")):
             continue
         ent = token.get("ENT_TYPE")
         if isinstance(ent, str) and ent:
@@ -37,6 +36,35 @@ def required_labels(pattern: list[dict]) -> list[frozenset[str]]:
         elif isinstance(ent, dict) and set(ent) == {"IN"} and ent["IN"]:
             out.append(frozenset(ent["IN"]))
     return out
+
+
+def required_words(pattern: list[dict]) -> list[frozenset[str]]:
+    """For each token a pattern needs, the lower-case forms one of which that token must have (a ``LOWER``
+    value as written, an ``ORTH`` or ``TEXT`` value lower-cased: a token's ``LOWER`` is its text's lower case).
+
+    >>> [sorted(need) for need in required_words([{"LOWER": {"IN": ["class", "classes"]}}, {"ORTH": "(", "OP": "?"},
+    ...                                              {"TEXT": "Grade"}])]
+    [['class', 'classes'], ['grade']]
+    """
+    out = []
+    for token in pattern:
+        if _optional(token.get("OP")):
+            continue
+        for attr, lower in (("LOWER", False), ("ORTH", True), ("TEXT", True)):
+            value = token.get(attr)
+            if isinstance(value, str):
+                values = [value]
+            elif isinstance(value, dict) and set(value) == {"IN"} and value["IN"]:
+                values = value["IN"]
+            else:
+                continue
+            out.append(frozenset(v.lower() if lower else v for v in values))
+    return out
+
+
+def _optional(op) -> bool:
+    """Whether a pattern token under ``op`` may match nothing."""
+    return op in _OPTIONAL_OPS or (isinstance(op, str) and op.startswith("{") and op[1:2] in ("0", ","))
 
 
 def _age_heading(context: dict, labels: set[str]) -> bool:

@@ -61,6 +61,14 @@ def _by_first_letter(alternatives: str) -> str:
 _FILLER = re.compile(r"\b(?:" + _by_first_letter(_FILLER_WORDS) + r")\b", re.IGNORECASE)
 
 
+def _may_except(text: str) -> bool:
+    """False when ``EXCEPTION`` cannot match ``text``: an ASCII text without any of its stems."""
+    if text.isascii():
+        low = text.lower()
+        return any(stem in low for stem in _EXCEPTION_STEMS)
+    return True
+
+
 def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, int]]:
     """Each exception of ``text``: its cue and where it ends (a ";", a sentence end, a line break, a list
     going on with ", or"/", and", or a study period: "unless surgically sterilized or postmenopausal during
@@ -70,10 +78,8 @@ def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, in
     [('other than', 51)]
     """
     out = []
-    if text.isascii():
-        low = text.lower()
-        if not any(stem in low for stem in _EXCEPTION_STEMS):
-            return out  # no cue can match (most items)
+    if not _may_except(text):
+        return out  # no cue can match (most items)
     for m in EXCEPTION.finditer(text):
         stop = len(text)
         for ch in (";", ". ", "\n"):
@@ -106,6 +112,8 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
     "unless" before every constraint ("may not participate unless they use contraception") is the
     condition the requirement is stated under, not an exception."""
     out = []
+    if not _may_except(text):
+        return out  # no cue (most items): the stops below are not needed
     stops = [w["start"] for f in found for w in (f.get("phrase"), f.get("window")) if isinstance(w, dict)
              and (w.get("window") or {}).get("direction") == "before"]
     for cue, end in exception_spans(text, stops):

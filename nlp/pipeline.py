@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 import spacy
-from spacy.attrs import LIKE_NUM
+from spacy.attrs import ENT_TYPE, LIKE_NUM, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -31,7 +31,7 @@ from . import sex as sex_rules
 from . import window as window_rules
 from .drugs import drugs
 from .extensions import doc_text, register_extensions
-from .gate import REQUIRES
+from .gate import REQUIRES, required_labels, required_words
 from .numbers import parse_number
 from .rules import lexicon, matcher_rules
 from .tokenizer import make_tokenizer
@@ -40,6 +40,19 @@ LEXICON_KEY = "eligex_lex"
 # Atoms that begin an age statement proper ("aged", "at least", "between"); a subject before them
 # ("Patients must be ...") does not make a match longer.
 _AGE_CORE = {"AGE_CUE", "CMP_PRE", "CMP_AGE_PRE", "BETWEEN"}
+# rule subsets (and the label and word sets that choose them) kept per component: a few hundred occur
+_SUBSET_CACHE = 4096
+_SHAPE = "eligex_token_shape"
+
+
+def _token_shape(doc: Doc) -> tuple[frozenset, frozenset]:
+    """The entity labels (hashes, 0 for none) and the lower-case words (hashes) of a doc's tokens, read once per
+    doc: the atoms are set before the rule components and stay until negation, after them."""
+    shape = doc.user_data.get(_SHAPE)
+    if shape is None:
+        shape = doc.user_data[_SHAPE] = (frozenset(doc.to_array(ENT_TYPE).tolist()),
+                                         frozenset(doc.to_array(LOWER).tolist()))
+    return shape
 
 
 @Language.factory("eligex_atoms")
@@ -73,27 +86,67 @@ class _RuleMatcher:
     def __init__(self, nlp: Language, name: str) -> None:
         self.rules = {r.id: r for r in matcher_rules(self.kind)}
         self.order = {r.id: n for n, r in enumerate(matcher_rules(self.kind))}
+        self.vocab = nlp.vocab
+        # all the rules in one Matcher (validated once, here; the subsets' Matchers below are built unchecked)
         self.matcher = Matcher(nlp.vocab, validate=True)
-        # rules whose builder needs a context the gate can check ("age_heading", "previous_variable", ...) are
-        # matched only in docs that have it: a rule opening with any words ("Healthy volunteers: 18 and
-        # over" under "Age:") would otherwise start a match at every token of every doc
-        self.conditional: dict[str, Matcher] = {}
         for rule in self.rules.values():
-            if rule.requires in REQUIRES:
-                matcher = self.conditional.setdefault(rule.requires, Matcher(nlp.vocab, validate=True))
-            else:
-                matcher = self.matcher
-            matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+            self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+        # What each rule needs of a doc to match at all: an atom label for each of some tokens, a word for each of
+        # some others (nlp/gate.py), and a context its builder checks ("age_heading", "previous_variable", ...).
+        # A doc is matched only by the rules it can satisfy, in one Matcher per such subset of the rules: the
+        # Matcher's work grows with tokens times patterns, and most rules cannot match a given item (a rule
+        # opening with any words, "Healthy volunteers: 18 and over" under "Age:", would otherwise start a match
+        # at every token of every doc). Rules match on their own (greedy is per rule), so a subset finds the
+        # same matches of its rules as all the rules together (tests/test_speed_equivalence.py).
+        strings = nlp.vocab.strings
+        self.needs = [(rule.id,
+                       [frozenset(strings.add(label) for label in need) for need in required_labels(rule.pattern)],
+                       [frozenset(strings.add(word) for word in need) for need in required_words(rule.pattern)],
+                       rule.requires if rule.requires in REQUIRES else None)
+                      for rule in self.rules.values()]
+        # the labels and words any rule asks for: a doc's others do not change which rules it can satisfy
+        self.labels = frozenset(x for _, needs, _, _ in self.needs for need in needs for x in need)
+        self.words = frozenset(w for _, _, needs, _ in self.needs for need in needs for w in need)
+        self.requirements = sorted({req for *_, req in self.needs if req})
+        self._subsets: dict[tuple, tuple[str, ...]] = {}
+        self._matchers: dict[tuple[str, ...], Matcher | int] = {}  # a subset's Matcher, or how often it was seen
 
     def _raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        out = list(self.matcher(doc))
-        if self.conditional:
+        all_labels, lowers = _token_shape(doc)
+        labels, words = self.labels.intersection(all_labels), self.words.intersection(lowers)
+        met = ()
+        if self.requirements:
             context = doc._.eligex_context or {}
-            labels = {span.label_ for span in doc.ents}
-            for requirement, matcher in self.conditional.items():
-                if REQUIRES[requirement](context, labels):
-                    out.extend(matcher(doc))
-        return out
+            names = {self.vocab.strings[h] for h in all_labels if h}
+            met = tuple(REQUIRES[req](context, names) for req in self.requirements)
+        key = (labels, words, met)
+        subset = self._subsets.get(key)
+        if subset is None:
+            held = {req for req, ok in zip(self.requirements, met) if ok}
+            subset = tuple(rid for rid, label_needs, word_needs, req in self.needs
+                           if all(not need.isdisjoint(labels) for need in label_needs)
+                           and all(not need.isdisjoint(words) for need in word_needs)
+                           and (req is None or req in held))
+            if len(self._subsets) >= _SUBSET_CACHE:
+                self._subsets.clear()
+            self._subsets[key] = subset
+        if not subset:
+            return []
+        matcher = self._matchers.get(subset, 0)
+        if isinstance(matcher, int):
+            # a subset seen once or twice is matched by all the rules, its own kept (building a Matcher costs
+            # more than the few docs of a rare subset save)
+            if matcher < 2:
+                if len(self._matchers) >= _SUBSET_CACHE:
+                    self._matchers.clear()
+                self._matchers[subset] = matcher + 1
+                keep = {self.vocab.strings[rid] for rid in subset}
+                return [m for m in self.matcher(doc) if m[0] in keep]
+            matcher = Matcher(self.vocab, validate=False)
+            for rid in subset:
+                matcher.add(rid, [self.rules[rid].pattern], greedy="LONGEST")
+            self._matchers[subset] = matcher
+        return matcher(doc)
 
     def matches(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s, e, label=mid) for mid, s, e in self._raw_matches(doc)]
@@ -185,8 +238,10 @@ class ExposureComponent:
         pass
 
     def __call__(self, doc: Doc) -> Doc:
-        taken = [f for f in doc._.eligex_found if f["kind"] in ("measurement", "age", "dose")]
-        doc._.eligex_found.extend(dose_rules.exposures(doc_text(doc), taken))
+        text = doc_text(doc)
+        if dose_rules.may_expose(text):  # the test exposures() opens with, before the constraints are read
+            taken = [f for f in doc._.eligex_found if f["kind"] in ("measurement", "age", "dose")]
+            doc._.eligex_found.extend(dose_rules.exposures(text, taken))
         return doc
 
 

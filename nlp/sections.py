@@ -143,17 +143,28 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     while pos <= end:
         nl = text.find("\n", pos, end)
         stop = end if nl < 0 else nl
-        line_start = pos
-        for m in _HEADING_MIDLINE.finditer(text, pos, stop):
-            before = text[line_start:m.start()].strip()
-            if _MARKER.fullmatch(before + " ") or not before:
-                continue  # "- Exclusion criteria: ...": a heading written as a list item, not mid-line
-            spans.append((line_start, m.start()))
-            line_start = m.end()
-        spans.append((line_start, stop))
+        # every heading _HEADING_MIDLINE finds holds "clusion" or "CLUSION"; most lines hold neither
+        if text.find("clusion", pos, stop) < 0 and text.find("CLUSION", pos, stop) < 0:
+            spans.append((pos, stop))
+        else:
+            spans.extend(_midline_breaks(text, pos, stop))
         if nl < 0:
             break
         pos = nl + 1
+    return spans
+
+
+def _midline_breaks(text: str, pos: int, stop: int) -> list[tuple[int, int]]:
+    """The spans of the line ``text[pos:stop]`` with a break before each mid-line section heading."""
+    spans: list[tuple[int, int]] = []
+    line_start = pos
+    for m in _HEADING_MIDLINE.finditer(text, pos, stop):
+        before = text[line_start:m.start()].strip()
+        if _MARKER.fullmatch(before + " ") or not before:
+            continue  # "- Exclusion criteria: ...": a heading written as a list item, not mid-line
+        spans.append((line_start, m.start()))
+        line_start = m.end()
+    spans.append((line_start, stop))
     return spans
 
 

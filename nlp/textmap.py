@@ -134,6 +134,18 @@ class MappedText:
         >>> m.sub(0, len(m.text)).text
         'a long item wrapped here'
         """
+        # each item's view is asked for twice, by the segmenter and by extraction: made once (views are immutable)
+        subs = self.__dict__.get("_subs_cache")
+        if subs is None:
+            subs = {}
+            object.__setattr__(self, "_subs_cache", subs)
+        key = (start, end, collapse_wraps)
+        view = subs.get(key)
+        if view is None:
+            view = subs[key] = self._sub(start, end, collapse_wraps)
+        return view
+
+    def _sub(self, start: int, end: int, collapse_wraps: bool) -> "MappedText":
         piece = self.text[start:end]
         if not collapse_wraps or ("\n" not in piece and "  " not in piece):
             return MappedText(piece, self.root.original, (), self, start)

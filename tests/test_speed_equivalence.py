@@ -83,8 +83,9 @@ def test_stem_filters_never_hide_a_match():
 
     logic = importlib.import_module("nlp.logic")
     contraception = importlib.import_module("nlp.contraception")
+    dose = importlib.import_module("nlp.dose")
     cases = [(logic.EXCEPTION, logic._EXCEPTION_STEMS), (contraception._CUE, contraception._CUE_STEMS),
-             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS)]
+             (extract._NOT_COMPUTABLE, extract._NOT_COMPUTABLE_STEMS), (dose._EXPOSURE_GATE, dose._EXPOSURE_STEMS)]
     for pattern, stems in cases:
         # each alternative of the pattern, on its own, is matched by a text holding one of the stems
         for text in corpus_texts():
@@ -92,6 +93,8 @@ def test_stem_filters_never_hide_a_match():
                 assert not text.isascii() or any(s in text.lower() for s in stems), (pattern.pattern[:40], text)
         for alt in re.split(r"\|(?![^(]*\))", pattern.pattern):
             assert any(s in alt.lower() for s in stems), alt
+    for text in corpus_texts() + ["10 GY", "Ethanol", "2 packs a day", "COURSES", "1 Gy/fraction", "gray"]:
+        assert dose.may_expose(text) == (dose._EXPOSURE_GATE.search(text) is not None), text
 
 
 def test_trigger_letters_agree_with_the_triggers():
@@ -143,3 +146,54 @@ def test_join_check_never_hides_a_join():
                 lo = max(0, pos - 40)
                 assert not condition._BEFORE_JOIN.search(text, lo, pos), (text, pos)
                 assert not condition._BEFORE_JOIN_TWO.search(text, lo, pos), (text, pos)
+
+
+def test_rule_subsets_find_what_all_the_rules_find():
+    from nlp.gate import REQUIRES
+    from nlp.pipeline import load
+
+    nlp = load()
+    components = [proc for _, proc in nlp.pipeline if hasattr(proc, "needs")]
+    assert {c.kind for c in components} == {"age", "measurement", "dose", "pregnancy", "sex"}
+    headings = [[], ["Age:"], ["PATIENT CHARACTERISTICS:", "Hepatic:"], ["Bilirubin:"], ["Performance status:"]]
+    for n, text in enumerate(corpus_texts()):
+        doc = nlp.make_doc(text)
+        for name in ("eligex_lexicon", "eligex_atoms"):
+            doc = nlp.get_pipe(name)(doc)
+        doc._.eligex_context = {"section": "inclusion", "heading": headings[n % len(headings)]}
+        labels = {span.label_ for span in doc.ents}
+        for component in components:
+            # every match of the rules whose context the doc has: what the subset's Matcher must find
+            expected = sorted(m for m in component.matcher(doc)
+                              if (req := component.rules[nlp.vocab.strings[m[0]]].requires) not in REQUIRES
+                              or REQUIRES[req](doc._.eligex_context, labels))
+            for _ in range(3):  # a subset gets its own Matcher when seen again
+                assert sorted(component._raw_matches(doc)) == expected, (component.kind, text)
+
+
+def test_lines_break_where_the_plain_scan_breaks():
+    sections = importlib.import_module("nlp.sections")
+
+    def plain(text: str) -> list[tuple[int, int]]:  # every line scanned for a mid-line heading
+        spans, pos = [], 0
+        while True:
+            nl = text.find("\n", pos)
+            stop = len(text) if nl < 0 else nl
+            line_start = pos
+            for m in sections._HEADING_MIDLINE.finditer(text, pos, stop):
+                before = text[line_start:m.start()].strip()
+                if not (sections._MARKER.fullmatch(before + " ") or not before):
+                    spans.append((line_start, m.start()))
+                    line_start = m.end()
+            spans.append((line_start, stop))
+            if nl < 0:
+                return spans
+            pos = nl + 1
+
+    texts = [json.loads(path.read_text(encoding="utf-8"))["criteria"]["text"]
+             for path in sorted((ROOT / "annotated").glob("*/*.json"))]
+    extra = ["Adults. Inclusion Criteria: age 18", "x  KEY EXCLUSION CRITERIA: y\nz Exclusion criteria:",
+             "- Exclusion Criteria: none", "a and Inclusion Criteria:", "Inclusion\tcriteria :", "INCLUSION"]
+    for text in texts + extra + corpus_texts():
+        assert sections._lines(text, 0, len(text)) == plain(text), text
+
