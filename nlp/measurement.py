@@ -422,6 +422,10 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
         parts.append({"role": "method", "start": m["start"], "end": m["end"]})
     # "ALT <= 5 x ULN in patients with liver metastases", "> 85 mL/min in females": the condition it holds in
     cond = _CONDITION.match(text, m["end"] if m is not None else after)
+    if rule.id in ("meas.cmp_sex", "meas.continuation_sex") and condition is None:
+        sex = next(t for t in span if t.lower_ in _SEX_WORDS)
+        condition = sex.text  # "QT interval male >= 450 ms": the threshold holds for that sex
+        parts.append({"role": "condition", "start": sex.idx, "end": sex.idx + len(sex.text)})
     if cond is not None and condition is None:
         group = "cond" if cond.group("cond") else "cond_if"
         condition = re.sub(r"\s+", " ", cond.group(group)).strip()
@@ -580,6 +584,7 @@ def build(span: Span, rule: MatcherRule, context: dict) -> list[dict]:
 
 
 _CONNECTORS = {"or", "and", ",", "/", "and/or"}
+_SEX_WORDS = {"male", "males", "men", "female", "females", "women"}
 _TIME_UNITS = {"ms", "s", "h", "d", "wk", "mo", "a"}
 _DURATIONS = {"h", "d", "wk", "mo", "a"}
 _CONDITION = re.compile(

@@ -1440,3 +1440,11 @@ def test_not_limited_to_negates_nothing():
                          "than 3.0 or greater than 5.4 mEq/L")
     assert [(c["variable"]["id"], c["negated"]) for c in found] == [("potassium", False), ("potassium", False)]
 
+
+@pytest.mark.parametrize("item,expected", [
+    ("QT interval male ≥ 450 ms, female ≥ 470 ms", [("QT", 450, "male"), ("QT", 470, "female")]),
+    ("AST: Male > 100 U/L", [("AST", 100, "Male")]),
+])
+def test_a_sex_written_before_the_comparator_is_the_condition(item, expected):
+    assert [(c["variable"]["id"], c["lower"]["value"], c["condition"]) for c in measurements(item)] == expected
+
