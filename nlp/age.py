@@ -253,3 +253,22 @@ def build(span: Span, rule: MatcherRule, context: dict) -> dict | None:
             entry["unit"] = unit_of(v)
         found[name] = entry
     return found
+
+
+# an age whose comparator the text lost, its spaces left: "Age  18 years old", "Males or females  18 years of age"
+_LOST_AGE = re.compile(r"\b(?:age[ds]?|patients|adults?|males?|females?|subjects|participants|men|women)\s?  "
+                       r"(?P<num>\d{1,3})\s*(?:years?|yrs?|yo)\b", re.IGNORECASE)
+
+
+def lost_ages(text: str, found: list[dict]) -> list[tuple[int, int]]:
+    """Where ``text`` states an age whose comparator was lost (COVID-19 era exports drop "≥" and keep its
+    spaces), outside the ages ``found``: no side can be told, so these are warned of, not read.
+
+    >>> lost_ages("Age  18 years old", [])
+    [(0, 13)]
+    """
+    if "  " not in text:
+        return []
+    return [(m.start(), m.end()) for m in _LOST_AGE.finditer(text)
+            if not any(f["kind"] == "age" and f["start"] <= m.start("num") < f["end"] for f in found)]
+

@@ -19,6 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from . import resources
+from .textmap import may_hold_stem
 from .window import Phrase, anchor_only, find_phrases, window_anchor
 
 _CUE = re.compile(
@@ -108,11 +109,8 @@ _BOTH = "women_and_men"
 
 def may_require(text: str) -> bool:
     """Whether ``text`` names contraception at all (without a cue there is no requirement to find)."""
-    if text.isascii():
-        low = text.lower()
-        if not any(stem in low for stem in _CUE_STEMS):
-            return False  # no cue can match (most items)
-    return _CUE.search(text) is not None
+    # no cue can match most items
+    return may_hold_stem(text, _CUE_STEMS) and _CUE.search(text) is not None
 
 
 def find(text: str) -> list[dict]:

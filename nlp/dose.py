@@ -33,6 +33,7 @@ from .drugs import Drug, drugs
 from .extensions import doc_text
 from .numbers import parse_number
 from .rules import MatcherRule, _load_jsonl, lexicon_norms
+from .textmap import may_hold_stem
 from .units import postfix_comparator_at
 
 
@@ -536,11 +537,7 @@ _EXPOSURE_STEMS = ("cigar", "drink", "alcohol", "caffeine", "coffee", "ethanol",
 
 def may_expose(text: str) -> bool:
     """``_EXPOSURE_GATE.search(text) is not None``, without its slow scan in most items (they hold no stem)."""
-    if text.isascii():
-        low = text.lower()
-        if not any(stem in low for stem in _EXPOSURE_STEMS):
-            return False
-    return _EXPOSURE_GATE.search(text) is not None
+    return may_hold_stem(text, _EXPOSURE_STEMS) and _EXPOSURE_GATE.search(text) is not None
 
 
 def _clause_start(text: str, pos: int) -> int:

@@ -13,24 +13,23 @@ def register_extensions() -> None:
         Doc.set_extension("eligex_context", default=None)
     if not Doc.has_extension("eligex_found"):
         # constraints found in the doc, as plain dicts (see age.build, sex.build)
-        Doc.set_extension("eligex_found", getter=_found)
+        Doc.set_extension("eligex_found", getter=_user_list("found"))
     if not Doc.has_extension("eligex_lost"):
         # values whose comparator the text lost ("SpO2  93%"): kept apart, so no other component sees them
-        Doc.set_extension("eligex_lost", getter=_lost)
+        Doc.set_extension("eligex_lost", getter=_user_list("lost"))
 
 
-def _found(doc: Doc) -> list:
-    found = doc.user_data.get(("eligex", "found"))
-    if found is None:
-        found = doc.user_data[("eligex", "found")] = []
-    return found
+def _user_list(name: str):
+    """A getter of the doc's list ``name``, made on first use and kept in ``doc.user_data``."""
+    key = ("eligex", name)
 
+    def get(doc: Doc) -> list:
+        items = doc.user_data.get(key)
+        if items is None:
+            items = doc.user_data[key] = []
+        return items
 
-def _lost(doc: Doc) -> list:
-    lost = doc.user_data.get(("eligex", "lost"))
-    if lost is None:
-        lost = doc.user_data[("eligex", "lost")] = []
-    return lost
+    return get
 
 
 def doc_text(doc: Doc) -> str:

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from . import age as age_rules
 from . import condition as condition_rules
 from .errors import EligexError, warning
 from .gate import run_gated
@@ -24,7 +25,7 @@ from .pipeline import load
 from .registry import age_in_years, registry_fields
 from .schema import problems, schema_version
 from .sections import Item, segment
-from .textmap import MappedText, normalize
+from .textmap import MappedText, may_hold_stem, normalize
 from . import window as window_rules
 
 DEFAULT_MAX_CHARS = 200_000
@@ -86,11 +87,7 @@ _NOT_COMPUTABLE_STEMS = ("consent", "comply", "complian", "willing", "able to", 
 
 
 def _not_computable(text: str) -> bool:
-    if text.isascii():
-        low = text.lower()
-        if not any(stem in low for stem in _NOT_COMPUTABLE_STEMS):
-            return False
-    return _NOT_COMPUTABLE.search(text) is not None
+    return may_hold_stem(text, _NOT_COMPUTABLE_STEMS) and _NOT_COMPUTABLE.search(text) is not None
 
 
 @dataclass
@@ -179,16 +176,12 @@ def _trial_steps(trial: TrialInput, max_chars: int):
     founds = yield prepared
     lost: list[dict] = []  # values whose comparator the text lost: warned of, never bounds
     for (item, item_mapped), found in zip(prepared, founds):
-        item_lost = False
-        if any("comparator_lost" in f for f in found):
-            lost.extend(item_mapped.evidence(f["start"], f["end"]) for f in found if "comparator_lost" in f)
+        spans = [(f["start"], f["end"]) for f in found if "comparator_lost" in f]
+        if spans:
             found = [f for f in found if "comparator_lost" not in f]
-            item_lost = True
-        if "  " in item_mapped.text:
-            for m in _LOST_AGE.finditer(item_mapped.text):
-                if not any(f["kind"] == "age" and f["start"] <= m.start("num") < f["end"] for f in found):
-                    lost.append(item_mapped.evidence(m.start(), m.end()))
-                    item_lost = True
+        spans += age_rules.lost_ages(item_mapped.text, found)
+        lost.extend(item_mapped.evidence(s, e) for s, e in spans)
+        item_lost = bool(spans)
         level = (item.parent, item.section, tuple(item.heading))
         if after is not None and after["level"] != level:
             after = None
@@ -493,11 +486,6 @@ def _constraint(found: dict, item: Item, item_mapped: MappedText, number: int) -
 def _window(phrase: dict, item_mapped: MappedText) -> dict:
     """A window of the record: the phrase's window with its evidence in the input."""
     return {**phrase["window"], "evidence": item_mapped.evidence(phrase["start"], phrase["end"])}
-
-
-# an age whose comparator the text lost, its spaces left: "Age  18 years old", "Males or females  18 years of age"
-_LOST_AGE = re.compile(r"\b(?:age[ds]?|patients|adults?|males?|females?|subjects|participants|men|women)\s?  "
-                       r"(?P<num>\d{1,3})\s*(?:years?|yrs?|yo)\b", re.IGNORECASE)
 
 
 def _status(item: Item, text: str, found: list[dict]) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .textmap import may_hold_stem
+
 # "unless surgically sterilized", "with the exception of adequately treated cervical carcinoma in situ"
 EXCEPTION = re.compile(
     r"\b(?:unless|except(?:\s+(?:for|in|if|when|where|that))?|excepting|with\s+the\s+exceptions?\s+of|"
@@ -61,14 +63,6 @@ def _by_first_letter(alternatives: str) -> str:
 _FILLER = re.compile(r"\b(?:" + _by_first_letter(_FILLER_WORDS) + r")\b", re.IGNORECASE)
 
 
-def _may_except(text: str) -> bool:
-    """False when ``EXCEPTION`` cannot match ``text``: an ASCII text without any of its stems."""
-    if text.isascii():
-        low = text.lower()
-        return any(stem in low for stem in _EXCEPTION_STEMS)
-    return True
-
-
 def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, int]]:
     """Each exception of ``text``: its cue and where it ends (a ";", a sentence end, a line break, a list
     going on with ", or"/", and", or a study period: "unless surgically sterilized or postmenopausal during
@@ -78,7 +72,7 @@ def exception_spans(text: str, stops: list[int] = ()) -> list[tuple[re.Match, in
     [('other than', 51)]
     """
     out = []
-    if not _may_except(text):
+    if not may_hold_stem(text, _EXCEPTION_STEMS):
         return out  # no cue can match (most items)
     for m in EXCEPTION.finditer(text):
         stop = len(text)
@@ -112,7 +106,7 @@ def exceptions(text: str, found: list[dict]) -> list[tuple[int, int, int]]:
     "unless" before every constraint ("may not participate unless they use contraception") is the
     condition the requirement is stated under, not an exception."""
     out = []
-    if not _may_except(text):
+    if not may_hold_stem(text, _EXCEPTION_STEMS):
         return out  # no cue (most items): the stops below are not needed
     stops = [w["start"] for f in found for w in (f.get("phrase"), f.get("window")) if isinstance(w, dict)
              and (w.get("window") or {}).get("direction") == "before"]

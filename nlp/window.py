@@ -737,6 +737,13 @@ _COMPLETED_SINCE = re.compile(
     r"(?:completed|stopped|discontinued|finished|ended|terminated)\s*$", re.IGNORECASE)
 
 
+def _completed_since(text: str, p: Phrase, excepted: list[tuple[int, int]]) -> bool:
+    """Whether since-phrase ``p`` closes an exception "unless completed/stopped ..." that starts in one of the
+    ``excepted`` spans."""
+    cue = _COMPLETED_SINCE.search(text, 0, p.start) if p.direction == "since" else None
+    return cue is not None and any(a <= cue.start() < b for a, b in excepted)
+
+
 def split_events(text: str, start: int, *, from_start: bool = False) -> list[tuple[int, int]]:
     """The events of a list ("surgery, radiation, chemotherapy"), as (start, end) offsets.
 
@@ -867,7 +874,12 @@ def _modifiers() -> frozenset:
 def _qualifies_only(text: str, s: int, e: int) -> bool:
     """Whether ``text[s:e]`` only qualifies an event written elsewhere: "chronic", "recent history"."""
     s, e = _trim(text, s, e)
-    return all(w in _modifiers() or w in ("history", "hx", "diagnosis", "diagnoses", "episode", "episodes", "use", "treatment") for w in text[s:e].lower().split())
+    return all(w in _modifiers() or w in _QUALIFIED_NOUNS for w in text[s:e].lower().split())
+
+
+# nouns that, before a window in brackets, only say what kind of event follows ("recent diagnosis (past 6
+# months) of bipolar disorder", "use (within 30 days) of systemic steroids")
+_QUALIFIED_NOUNS = frozenset({"history", "hx", "diagnosis", "diagnoses", "episode", "episodes", "use", "treatment"})
 
 
 _WITH_NO = re.compile(r",\s*(?:with\s+no|without(?:\s+any)?)\s+(?!other\b)", re.IGNORECASE)
@@ -1092,9 +1104,7 @@ def find(text: str, skip: list[tuple[int, int]] = (), attach: list[tuple[int, in
     excepted = [(m.start(), e) for m, e in exception_spans(text, [p.start for p in phrases if p.direction == "before"])]
     # ... except "Palliative radiotherapy unless completed more than 2 weeks before the study": there the lifted
     # event is written before the cue and the window is the item's own (at least that long since it ended)
-    phrases = [p for p in phrases if not any(a <= p.start < b for a, b in excepted) or (
-        p.direction == "since" and _COMPLETED_SINCE.search(text, 0, p.start) is not None
-        and any(a <= _COMPLETED_SINCE.search(text, 0, p.start).start() < b for a, b in excepted))]
+    phrases = [p for p in phrases if not any(a <= p.start < b for a, b in excepted) or _completed_since(text, p, excepted)]
     floor = 0
     prev_events: list[tuple[int, int]] = []
     prev_clause_end = -1
